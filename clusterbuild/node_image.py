@@ -1,0 +1,90 @@
+"""The kind node image, assembled locally the way kind's own recipe does it.
+
+1. offline/node/Dockerfile on the Debian base: systemd, containerd, runc, CNI
+   plugins, kind's base files (from the pinned kind module), kubeadm/kubelet/kubectl.
+2. In a container of that image, containerd imports every component image
+   (`ctr images import --no-unpack`, pinned), then `docker commit` makes the node image.
+"""
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from . import binaries
+from .component_images import CNI_IMAGE, build_component_images
+from .images import docker_build, image_label, save_images
+from .local_images import INPUTS_LABEL, inputs_digest
+from .paths import OFFLINE_DIR, versioned
+from .pins import VERSIONS_FILE, pin
+from .steps import StepFailed, output_of, run_step, say
+
+IMPORT_TIMEOUT = 600
+CONTAINERD_READY_TIMEOUT = 60
+ENTRYPOINT = '["/usr/local/bin/entrypoint", "/sbin/init"]'
+
+
+def _image_ids(tags: list[str]) -> str:
+    return output_of(["docker", "image", "inspect", "-f", "{{.Id}}", *tags], timeout=60)
+
+
+def _prepare_context(context: Path, k8s_bin: Path, base_files: Path) -> None:
+    shutil.copytree(OFFLINE_DIR / "node", context, dirs_exist_ok=True)
+    shutil.copytree(base_files / "files", context / "files")
+    (context / "bin").mkdir()
+    for name in ("kubeadm", "kubelet", "kubectl"):
+        shutil.copy2(k8s_bin / name, context / "bin" / name)
+    shutil.copy2(binaries.crictl_binary(), context / "bin" / "crictl")
+    shutil.copy2(OFFLINE_DIR / "runc-nocap", context / "runc-nocap")
+    cni = (OFFLINE_DIR / "images" / "ptp-cni" / "default-cni.yaml").read_text()
+    (context / "default-cni.yaml").write_text(cni.replace("image: IMAGE", f"image: {CNI_IMAGE}"))
+    (context / "version").write_text(pin("KUBERNETES_VERSION") + "\n")
+
+
+def _import_images(container: str, archive: Path, images: list[str]) -> None:
+    """Start containerd in the build container, import the archive, check every tag landed."""
+    script = f"""set -eu
+nohup containerd >/var/log/build-containerd.log 2>&1 &
+for i in $(seq {CONTAINERD_READY_TIMEOUT}); do ctr version >/dev/null 2>&1 && break; sleep 1; done
+ctr --namespace=k8s.io images import --label=io.cri-containerd.pinned=pinned --all-platforms --no-unpack --digests - </dev/stdin
+ctr --namespace=k8s.io images list -q
+"""
+    run_step("node image: import component images",
+             ["docker", "exec", "-i", container, "bash", "-c", script], timeout=IMPORT_TIMEOUT, stdin_path=archive)
+    listed = output_of(["docker", "exec", container, "ctr", "--namespace=k8s.io", "images", "list", "-q"], timeout=60)
+    missing = sorted(set(images) - set(listed.split()))
+    subprocess.run(["docker", "exec", container, "pkill", "containerd"], check=False, timeout=30)
+    if missing:
+        raise StepFailed(f"node image: containerd lacks {', '.join(missing)} after import")
+
+
+def ensure_node_image() -> str:
+    """Build (or reuse) LOCAL_NODE_IMAGE; return its tag."""
+    tag = pin("LOCAL_NODE_IMAGE")
+    k8s_bin = binaries.kubernetes_binaries()
+    base_files = binaries.kind_base_files()
+    components = build_component_images(k8s_bin, base_files / "files" / "etc" / "containerd" / "config.toml")
+    digest = inputs_digest([OFFLINE_DIR / "node", OFFLINE_DIR / "runc-nocap", VERSIONS_FILE,
+                            OFFLINE_DIR / "images" / "ptp-cni"], {"components": _image_ids(components)})
+    if image_label(tag, INPUTS_LABEL) == digest:
+        say(f"{tag}: up to date")
+        return tag
+    stage = tag.replace("/node:", "/node-stage:")
+    with tempfile.TemporaryDirectory(prefix="node-context-") as tmp:
+        _prepare_context(Path(tmp), k8s_bin, base_files)
+        docker_build(stage, Path(tmp))
+    archive = versioned("node-image", pin("KUBERNETES_VERSION")) / "components.tar"
+    say(f"saving {len(components)} component images to {archive}")
+    save_images(components, archive)
+    container = output_of(["docker", "run", "-d", "--privileged", "--entrypoint", "sleep", stage, "infinity"],
+                          timeout=120).strip()
+    try:
+        _import_images(container, archive, components)
+        run_step("node image: docker commit", [
+            "docker", "commit", "--change", f"ENTRYPOINT {ENTRYPOINT}", "--change", f"LABEL {INPUTS_LABEL}={digest}",
+            container, tag], timeout=600)
+    finally:
+        subprocess.run(["docker", "rm", "-f", "-v", container], capture_output=True, timeout=120)
+    archive.unlink()
+    return tag

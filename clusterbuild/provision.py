@@ -1,0 +1,104 @@
+"""Prepare and create the project's kind cluster on this host, online or offline."""
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+from pytest_kind import KindCluster
+
+from . import binaries
+from .docker_engine import ensure_docker
+from .kind_config import kind_config
+from .paths import STATE_DIR
+from .pins import pin
+from .recipe import KindRecipe
+from .registry import OVERRIDE, registry_reachable
+from .steps import StepFailed, output_of, run_step, say
+
+PYTEST_KIND_DIR = STATE_DIR / "pytest-kind"
+LOAD_TIMEOUT = 300
+NODE_READY_TIMEOUT = 180
+DELETE_TIMEOUT = 180
+
+
+def _write_config(local_node_image: bool) -> Path:
+    minor = int(pin("KUBERNETES_VERSION").lstrip("v").split(".")[1])
+    STATE_DIR.mkdir(exist_ok=True)
+    path = STATE_DIR / "kind-config.yaml"
+    path.write_text(kind_config(local_node_image=local_node_image, kubernetes_minor=minor))
+    return path
+
+
+def prepare_kind() -> KindRecipe:
+    """Docker running, then kind, kubectl and a node image: stock ones online, built ones offline."""
+    ensure_docker()
+    if registry_reachable():
+        say("container registry reachable: using stock kind and the pinned kindest/node image")
+        # pytest-kind downloads kind and kubectl for the versions in these variables.
+        os.environ.setdefault("KIND_VERSION", pin("KIND_VERSION"))
+        os.environ.setdefault("KUBECTL_VERSION", pin("KUBERNETES_VERSION"))
+        tools = PYTEST_KIND_DIR / "bin"
+        return KindRecipe(kind_bin=tools / f"kind-{pin('KIND_VERSION')}",
+                          kubectl_bin=tools / f"kubectl-{pin('KUBERNETES_VERSION')}",
+                          node_image=pin("ONLINE_NODE_IMAGE"), config_file=_write_config(False))
+    say(f"no container registry reachable: building kind, Kubernetes and images locally "
+        f"(cached; set {OVERRIDE}=0 to force the stock path)")
+    from .node_image import ensure_node_image
+    from .test_images import build_test_images
+
+    kind = binaries.kind_binary()
+    kubectl = binaries.kubernetes_binaries() / "kubectl"
+    node_image = ensure_node_image()
+    return KindRecipe(kind_bin=kind, kubectl_bin=kubectl, node_image=node_image,
+                      config_file=_write_config(True), images_to_load=build_test_images(), offline=True)
+
+
+def _check_pytest_kind_versions() -> None:
+    """pytest-kind reads KIND_VERSION/KUBECTL_VERSION at import: make sure they are ours."""
+    import pytest_kind.cluster as pytest_kind_cluster
+
+    for variable, key in (("KIND_VERSION", "KIND_VERSION"), ("KUBECTL_VERSION", "KUBERNETES_VERSION")):
+        if getattr(pytest_kind_cluster, variable) != pin(key):
+            raise StepFailed(f"pytest-kind would download {variable}={getattr(pytest_kind_cluster, variable)}, "
+                             f"not {pin(key)}: export {variable}={pin(key)} (the Makefile does)")
+
+
+def create_cluster(name: str, kubeconfig: Path) -> tuple[KindCluster, KindRecipe]:
+    """Create (or reuse) kind cluster `name`, load the test images, wait for Ready nodes."""
+    recipe = prepare_kind()
+    if not recipe.offline:
+        _check_pytest_kind_versions()
+    kubeconfig.parent.mkdir(parents=True, exist_ok=True)
+    cluster = KindCluster(name, kubeconfig, image=recipe.node_image,
+                          kind_path=recipe.kind_bin, kubectl_path=recipe.kubectl_bin)
+    say(f"creating kind cluster {name!r} from {recipe.node_image} (reused if it exists)")
+    try:
+        cluster.create(recipe.config_file)
+    except subprocess.CalledProcessError as err:
+        raise StepFailed(f"kind create cluster {name!r} failed (exit {err.returncode}); its output is above") from None
+    if recipe.images_to_load:
+        run_step("kind load test images", [str(recipe.kind_bin), "load", "docker-image", "--name", name,
+                                           *recipe.images_to_load], timeout=LOAD_TIMEOUT)
+    cluster.ensure_kubectl()
+    run_step("wait for Ready nodes", [str(recipe.kubectl_bin), "--kubeconfig", str(kubeconfig), "wait",
+                                      "--for=condition=Ready", "nodes", "--all", f"--timeout={NODE_READY_TIMEOUT}s"],
+             timeout=NODE_READY_TIMEOUT + 30)
+    return cluster, recipe
+
+
+def delete_cluster(name: str) -> None:
+    """Delete kind cluster `name` if it exists (a no-op otherwise)."""
+    kind = _any_kind_binary()
+    if kind is None:
+        say("no kind binary built or downloaded yet: nothing to delete")
+        return
+    if name not in output_of([str(kind), "get", "clusters"], timeout=60).split():
+        say(f"no kind cluster named {name!r}")
+        return
+    run_step(f"kind delete cluster {name}", [str(kind), "delete", "cluster", "--name", name], timeout=DELETE_TIMEOUT)
+
+
+def _any_kind_binary() -> Path | None:
+    candidates = [binaries.kind_binary_path(), PYTEST_KIND_DIR / "bin" / f"kind-{pin('KIND_VERSION')}"]
+    return next((c for c in candidates if c.is_file()), None)

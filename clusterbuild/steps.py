@@ -1,0 +1,95 @@
+"""Run one build step: logged to a file, bounded by a timeout, with progress and a clear failure."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from .paths import LOG_DIR
+
+PROGRESS_EVERY_SECONDS = 30
+TAIL_LINES = 25
+
+
+class StepFailed(RuntimeError):
+    """A build step failed; the message names the step and ends with its log's last lines."""
+
+
+def say(message: str) -> None:
+    """Progress line on stderr (stdout may be captured by callers)."""
+    print(f"[cluster] {message}", file=sys.stderr, flush=True)
+
+
+def _log_tail(log: Path) -> str:
+    lines = log.read_text(errors="replace").splitlines()[-TAIL_LINES:]
+    return "\n".join("    " + line for line in lines)
+
+
+def run_step(
+    name: str,
+    cmd: list[str],
+    *,
+    timeout: float,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+    stdin_path: Path | None = None,
+) -> None:
+    """Run cmd, output to logs/<name>.log; raise StepFailed on non-zero exit or timeout."""
+    LOG_DIR.mkdir(parents=True, exist_ok=True)
+    log = LOG_DIR / (name.replace(" ", "-").replace("/", "_") + ".log")
+    say(f"{name} ... (log: {log})")
+    started = time.monotonic()
+    with open(log, "w") as out, open(stdin_path or os.devnull, "rb") as stdin:
+        out.write(f"$ {' '.join(cmd)}\n")
+        out.flush()
+        try:
+            proc = subprocess.Popen(
+                cmd, cwd=cwd, env={**os.environ, **(env or {})},
+                stdin=stdin, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+            )
+        except OSError as err:
+            raise StepFailed(f"step '{name}' could not start {cmd[0]}: {err}") from None
+        code = _wait_with_progress(name, proc, started, timeout)
+    elapsed = time.monotonic() - started
+    if code is None:
+        raise StepFailed(f"step '{name}' timed out after {timeout:.0f}s; last lines of {log}:\n{_log_tail(log)}")
+    if code != 0:
+        raise StepFailed(f"step '{name}' failed (exit {code}) after {elapsed:.0f}s; last lines of {log}:\n{_log_tail(log)}")
+    say(f"{name}: done in {elapsed:.0f}s")
+
+
+def _wait_with_progress(name: str, proc: subprocess.Popen, started: float, timeout: float) -> int | None:
+    """Wait for proc, printing a line every PROGRESS_EVERY_SECONDS; kill it at the timeout."""
+    while True:
+        remaining = timeout - (time.monotonic() - started)
+        if remaining <= 0:
+            os.killpg(proc.pid, 9)
+            proc.wait()
+            return None
+        try:
+            return proc.wait(timeout=min(PROGRESS_EVERY_SECONDS, remaining))
+        except subprocess.TimeoutExpired:
+            say(f"{name}: still running ({time.monotonic() - started:.0f}s of at most {timeout:.0f}s)")
+
+
+def output_of(cmd: list[str], *, timeout: float, cwd: Path | None = None) -> str:
+    """Stdout of a short command; StepFailed with its stderr when it fails or hangs."""
+    try:
+        done = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        raise StepFailed(f"'{' '.join(cmd)}' timed out after {timeout:.0f}s") from None
+    except OSError as err:
+        raise StepFailed(f"'{cmd[0]}' could not run: {err}") from None
+    if done.returncode != 0:
+        raise StepFailed(f"'{' '.join(cmd)}' failed (exit {done.returncode}): {done.stderr.strip()[-2000:]}")
+    return done.stdout
+
+
+def succeeds(cmd: list[str], *, timeout: float) -> bool:
+    """True when cmd exits 0 within timeout (missing programs count as failure)."""
+    try:
+        return subprocess.run(cmd, capture_output=True, timeout=timeout).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
