@@ -37,7 +37,7 @@ def kubernetes_binaries() -> Path:
     if not _complete(out_dir, KUBERNETES_COMMANDS):
         staging_version = "v0." + version.lstrip("v").split(".", 1)[1]
         module = GoModule("k8s.io/kubernetes", version, lambda _staging: staging_version)
-        build_date = module.download()["Time"]
+        build_date = module.release_time()
         build_commands(module, [f"k8s.io/kubernetes/cmd/{c}" for c in KUBERNETES_COMMANDS], out_dir,
                        ldflags=kubernetes_ldflags(version, build_date), step=f"kubernetes {version}")
     return out_dir

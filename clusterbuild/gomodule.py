@@ -35,6 +35,11 @@ class GoModule:
         return json.loads(output_of(["go", "mod", "download", "-json", f"{self.path}@{self.version}"],
                                     timeout=GO_DOWNLOAD_TIMEOUT))
 
+    def release_time(self) -> str:
+        """When the version was published (RFC 3339), as the module proxy says."""
+        return output_of(["go", "list", "-m", "-f", "{{.Time.Format \"2006-01-02T15:04:05Z\"}}",
+                          f"{self.path}@{self.version}"], cwd=Path("/"), timeout=GO_DOWNLOAD_TIMEOUT).strip()
+
 
 def wrapper_go_mod(module: GoModule, upstream_go_mod: str) -> str:
     """go.mod text of a wrapper that builds `module` with its local replaces made remote."""

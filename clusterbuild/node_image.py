@@ -13,6 +13,7 @@ import tempfile
 from pathlib import Path
 
 from . import binaries
+from .debian_base import ensure_base_image
 from .component_images import CNI_IMAGE, build_component_images
 from .images import docker_build, image_label, save_images
 from .local_images import INPUTS_LABEL, inputs_digest
@@ -73,7 +74,7 @@ def ensure_node_image() -> str:
     stage = tag.replace("/node:", "/node-stage:")
     with tempfile.TemporaryDirectory(prefix="node-context-") as tmp:
         _prepare_context(Path(tmp), k8s_bin, base_files)
-        docker_build(stage, Path(tmp))
+        docker_build(stage, Path(tmp), build_args={"BASE": ensure_base_image()})
     archive = versioned("node-image", pin("KUBERNETES_VERSION")) / "components.tar"
     say(f"saving {len(components)} component images to {archive}")
     save_images(components, archive)

@@ -70,6 +70,7 @@ def create_cluster(name: str, kubeconfig: Path) -> tuple[KindCluster, KindRecipe
     if not recipe.offline:
         _check_pytest_kind_versions()
     kubeconfig.parent.mkdir(parents=True, exist_ok=True)
+    _delete_if_stopped(name, recipe.kind_bin)
     cluster = KindCluster(name, kubeconfig, image=recipe.node_image,
                           kind_path=recipe.kind_bin, kubectl_path=recipe.kubectl_bin)
     say(f"creating kind cluster {name!r} from {recipe.node_image} (reused if it exists)")
@@ -85,6 +86,18 @@ def create_cluster(name: str, kubeconfig: Path) -> tuple[KindCluster, KindRecipe
                                       "--for=condition=Ready", "nodes", "--all", f"--timeout={NODE_READY_TIMEOUT}s"],
              timeout=NODE_READY_TIMEOUT + 30)
     return cluster, recipe
+
+
+def _delete_if_stopped(name: str, kind: Path) -> None:
+    """A cluster whose node containers stopped (host or dockerd restarted) can not be reused."""
+    if not kind.is_file() or name not in output_of([str(kind), "get", "clusters"], timeout=60).split():
+        return
+    nodes = output_of([str(kind), "get", "nodes", "--name", name], timeout=60).split()
+    states = [output_of(["docker", "inspect", "-f", "{{.State.Running}}", n], timeout=30).strip() for n in nodes]
+    if "false" in states or not nodes:
+        say(f"kind cluster {name!r} exists but its nodes are stopped: recreating it")
+        run_step(f"kind delete cluster {name}", [str(kind), "delete", "cluster", "--name", name],
+                 timeout=DELETE_TIMEOUT)
 
 
 def delete_cluster(name: str) -> None:
