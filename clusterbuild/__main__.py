@@ -30,9 +30,9 @@ def _link_tools(kind: Path, kubectl: Path) -> None:
 def _cluster(args: argparse.Namespace) -> None:
     from .provision import create_cluster
 
-    _cluster_obj, recipe = create_cluster(args.name, KUBECONFIG)
+    _cluster_obj, recipe = create_cluster(args.name, args.kubeconfig)
     _link_tools(recipe.kind_bin, recipe.kubectl_bin)
-    say(f"cluster {args.name!r} ready: export KUBECONFIG={KUBECONFIG}  (kubectl: {STATE_DIR / 'bin' / 'kubectl'})")
+    say(f"cluster {args.name!r} ready: export KUBECONFIG={args.kubeconfig}  (kubectl: {STATE_DIR / 'bin' / 'kubectl'})")
 
 
 def _prepare(_args: argparse.Namespace) -> None:
@@ -64,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("command", choices=["prepare", "cluster", "delete", "check"])
     parser.add_argument("--name", default=pin("CLUSTER_NAME"), help="kind cluster name")
-    parser.add_argument("--kubeconfig", type=Path, default=KUBECONFIG, help="for check: the cluster to check")
+    parser.add_argument("--kubeconfig", type=Path, default=KUBECONFIG, help="kubeconfig to write (cluster) or read (check)")
     args = parser.parse_args(argv)
     started = time.monotonic()
     handler = {"prepare": _prepare, "cluster": _cluster, "delete": _delete, "check": _check}[args.command]

@@ -36,6 +36,6 @@ def pin(key: str) -> str:
         raise KeyError(f"{key} is not set in {VERSIONS_FILE}") from None
 
 
-def test_images() -> list[str]:
+def suite_images() -> list[str]:
     """The images the manifests name (every *_IMAGE pin except the node images)."""
     return [v for k, v in pins().items() if k.endswith("_IMAGE") and "NODE" not in k]

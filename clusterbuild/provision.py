@@ -45,13 +45,13 @@ def prepare_kind() -> KindRecipe:
     say(f"no container registry reachable: building kind, Kubernetes and images locally "
         f"(cached; set {OVERRIDE}=0 to force the stock path)")
     from .node_image import ensure_node_image
-    from .test_images import build_test_images
+    from .suite_images import build_suite_images
 
     kind = binaries.kind_binary()
     kubectl = binaries.kubernetes_binaries() / "kubectl"
     node_image = ensure_node_image()
     return KindRecipe(kind_bin=kind, kubectl_bin=kubectl, node_image=node_image,
-                      config_file=_write_config(True), images_to_load=build_test_images(), offline=True)
+                      config_file=_write_config(True), images_to_load=build_suite_images(), offline=True)
 
 
 def _check_pytest_kind_versions() -> None:

@@ -12,6 +12,6 @@ from .pins import pin
 RECIPES = {"BUSYBOX_IMAGE": "busybox", "NGINX_IMAGE": "nginx", "PYTHON_IMAGE": "python", "CURL_IMAGE": "curl"}
 
 
-def build_test_images() -> list[str]:
+def build_suite_images() -> list[str]:
     """Build every test image locally; return their tags."""
     return [build_local_image(folder, pin(key)) for key, folder in RECIPES.items()]

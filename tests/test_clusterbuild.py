@@ -1,0 +1,149 @@
+"""Unit tests of the cluster build's pure parts (no Docker, no cluster)."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from clusterbuild import host, kind_config
+from clusterbuild.binaries import kubernetes_ldflags
+from clusterbuild.component_images import sandbox_image
+from clusterbuild.debian_base import mirrors_in
+from clusterbuild.gomodule import GoModule, wrapper_go_mod
+from clusterbuild.local_images import inputs_digest
+from clusterbuild.pins import parse_env_file, pin, suite_images
+from clusterbuild.smoke import SMOKE_MANIFEST
+
+REPO = Path(__file__).resolve().parent.parent
+FULL_CAPS = "000001ffffffffff"
+NO_SYS_RESOURCE = "000001fffeffffff"
+
+
+def test_env_file_rejects_a_line_without_equals():
+    assert parse_env_file("# c\nA=1\n\nB = two\n") == {"A": "1", "B": "two"}
+    with pytest.raises(ValueError, match="line 2"):
+        parse_env_file("A=1\nnonsense\n")
+
+
+def test_mirror_is_read_from_both_apt_source_formats():
+    one_line = "deb http://mirror.example/debian bookworm main\ndeb http://sec.example bookworm-security main\n"
+    deb822 = ("Types: deb\nURIs: http://other.example/debian\nSuites: bookworm bookworm-updates\nComponents: main\n\n"
+              "Types: deb\nURIs: http://sec.example\nSuites: bookworm-security\n")
+    assert mirrors_in(one_line, "bookworm") == ["http://mirror.example/debian"]
+    assert mirrors_in(deb822, "bookworm") == ["http://other.example/debian"]
+    assert mirrors_in(deb822, "trixie") == []
+
+
+def test_wrapper_repoints_required_local_replaces_only():
+    upstream = """module example.org/server/v3
+
+go 1.24
+godebug default=go1.24
+
+require (
+\texample.org/api/v3 v3.0.0
+\texample.org/other v1.2.3 // indirect
+)
+
+replace (
+\texample.org/api/v3 => ../api
+)
+
+replace example.org/forbidden => ./FORBIDDEN_DEPENDENCY
+"""
+    text = wrapper_go_mod(GoModule("example.org/server/v3", "v3.6.5", lambda _m: "v3.6.5"), upstream)
+    assert "require example.org/server/v3 v3.6.5" in text
+    assert "replace example.org/api/v3 => example.org/api/v3 v3.6.5" in text
+    assert "forbidden" not in text
+    assert "go 1.24" in text and "godebug default=go1.24" in text
+
+
+def test_ldflags_set_version_in_both_version_packages():
+    flags = kubernetes_ldflags("v1.34.11", "2026-08-20T15:15:36Z")
+    for package in ("k8s.io/component-base/version", "k8s.io/client-go/pkg/version"):
+        assert f"-X {package}.gitVersion=v1.34.11" in flags
+        assert f"-X {package}.gitMinor=34" in flags
+
+
+@pytest.mark.parametrize("caps, lacks", [(FULL_CAPS, False), (NO_SYS_RESOURCE, True)])
+def test_capability_detection(tmp_path, caps, lacks):
+    status = tmp_path / "status"
+    status.write_text(f"Name:\tx\nCapBnd:\t{caps}\n")
+    assert host.lacks_cap_sys_resource(status) is lacks
+
+
+def test_cgroup_version_detection(tmp_path):
+    mounts = tmp_path / "mounts"
+    mounts.write_text("cgroup2 /sys/fs/cgroup cgroup2 rw 0 0\n")
+    assert not host.cgroup_v1(mounts)
+    mounts.write_text("tmpfs /sys/fs/cgroup tmpfs rw 0 0\n")
+    assert host.cgroup_v1(mounts)
+
+
+def _config(monkeypatch, *, lacks_cap: bool, v1: bool, local: bool) -> dict:
+    monkeypatch.setattr(host, "lacks_cap_sys_resource", lambda: lacks_cap)
+    monkeypatch.setattr(host, "cgroup_v1", lambda: v1)
+    return yaml.safe_load(kind_config.kind_config(local_node_image=local, kubernetes_minor=34))
+
+
+def test_kind_config_is_stock_on_a_normal_host(monkeypatch):
+    config = _config(monkeypatch, lacks_cap=False, v1=False, local=False)
+    assert "containerdConfigPatches" not in config
+    kubelet = yaml.safe_load(config["kubeadmConfigPatches"][0])
+    assert kubelet == {"kind": "KubeletConfiguration", "syncFrequency": kind_config.KUBELET_SYNC_FREQUENCY}
+
+
+def test_kind_config_adds_host_workarounds_only_where_needed(monkeypatch):
+    patches = _config(monkeypatch, lacks_cap=True, v1=True, local=True)
+    containerd = patches["containerdConfigPatches"][0]
+    assert "restrict_oom_score_adj = true" in containerd
+    assert kind_config.RUNC_NOCAP_IN_NODE in containerd
+    assert yaml.safe_load(patches["kubeadmConfigPatches"][0])["failCgroupV1"] is False
+    stock_image = _config(monkeypatch, lacks_cap=True, v1=False, local=False)["containerdConfigPatches"][0]
+    assert kind_config.RUNC_NOCAP_IN_NODE not in stock_image  # a stock node image has no wrapper
+
+
+def test_inputs_digest_follows_content(tmp_path):
+    (tmp_path / "Dockerfile").write_text("FROM scratch\n")
+    first = inputs_digest([tmp_path], {"A": "1"})
+    assert inputs_digest([tmp_path], {"A": "1"}) == first
+    assert inputs_digest([tmp_path], {"A": "2"}) != first
+    (tmp_path / "Dockerfile").write_text("FROM scratch\nCOPY x /x\n")
+    assert inputs_digest([tmp_path], {"A": "1"}) != first
+
+
+def test_sandbox_image_is_read_from_containerd_config(tmp_path):
+    config = tmp_path / "config.toml"
+    config.write_text('[plugins."io.containerd.grpc.v1.cri"]\n  # c\n  sandbox_image = "registry.k8s.io/pause:3.10"\n')
+    assert sandbox_image(config) == "registry.k8s.io/pause:3.10"
+
+
+def test_smoke_manifest_uses_exactly_the_pinned_test_images():
+    images = {c["image"] for doc in yaml.safe_load_all(SMOKE_MANIFEST.read_text()) if doc["kind"] == "Pod"
+              for c in doc["spec"]["containers"]}
+    assert images == set(suite_images())
+    assert pin("KUBERNETES_VERSION") in pin("ONLINE_NODE_IMAGE")
+
+
+@pytest.mark.skipif(shutil.which("jq") is None, reason="the runc wrapper needs jq")
+@pytest.mark.parametrize("command", ["create", "run", "exec"])
+def test_runc_wrapper_drops_cap_sys_resource_and_runs_real_runc(tmp_path, command):
+    spec = {"process": {"capabilities": {"bounding": ["CAP_CHOWN", "CAP_SYS_RESOURCE"],
+                                         "effective": ["CAP_SYS_RESOURCE"]}}}
+    target = tmp_path / ("process.json" if command == "exec" else "config.json")
+    target.write_text(json.dumps(spec if command != "exec" else spec["process"]))
+    fake_runc = tmp_path / "runc"
+    fake_runc.write_text('#!/bin/sh\necho "real runc: $*"\n')
+    fake_runc.chmod(0o755)
+    args = ["--root", "/run/x", command] + (["--process", str(target), "id"] if command == "exec"
+                                             else ["--bundle", str(tmp_path), "id"])
+    done = subprocess.run([str(REPO / "offline" / "runc-nocap"), *args], capture_output=True, text=True,
+                          env={**os.environ, "RUNC_NOCAP_REAL": str(fake_runc)}, check=True)
+    assert done.stdout.strip() == f"real runc: {' '.join(args)}"
+    assert "CAP_SYS_RESOURCE" not in target.read_text()
+    assert "CAP_CHOWN" in target.read_text()
