@@ -4,18 +4,16 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-include versions.env
-# pytest-kind downloads these versions of kind and kubectl on the online path
-export KIND_VERSION
-export KUBECTL_VERSION := $(KUBERNETES_VERSION)
-
 VENV ?= .venv
 PY := $(VENV)/bin/python
 KUBECONFIG_FILE := .cluster/kubeconfig
 PYTEST_ARGS ?=
 XDIST ?= -n auto
 
-.PHONY: help venv cluster cluster-delete cluster-check e2e e2e-existing unit test
+ACTIONLINT_VERSION := v1.7.12
+ACTIONLINT := .cluster/tools/actionlint-$(ACTIONLINT_VERSION)
+
+.PHONY: help venv cluster cluster-delete cluster-check e2e e2e-existing unit lint test
 
 help:
 	@grep -hE '^[a-z0-9-]+:.*## ' Makefile | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -48,7 +46,15 @@ e2e-existing: venv ## conformance suites against KUBECONFIG=<path> [CONTEXT=<nam
 unit: venv ## the project's unit tests (no cluster)
 	$(PY) -m pytest tests
 
-test: venv ## unit tests, then build a real cluster, smoke-check it, run the suites on it, delete it
+$(ACTIONLINT):
+	mkdir -p $(dir $@)
+	GOBIN=$(abspath $(dir $@)) go install github.com/rhysd/actionlint/cmd/actionlint@$(ACTIONLINT_VERSION)
+	mv $(dir $@)/actionlint $@
+
+lint: $(ACTIONLINT) ## lint the GitHub workflows (actionlint, built with go install)
+	$(ACTIONLINT) -no-color
+
+test: venv lint ## unit tests and lint, then build a real cluster, smoke-check it, run the suites on it, delete it
 	$(PY) -m pytest tests
 	$(MAKE) cluster
 	trap '$(MAKE) cluster-delete' EXIT; \

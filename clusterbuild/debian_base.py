@@ -17,6 +17,8 @@ from .steps import StepFailed, run_step
 
 DEBOOTSTRAP_TIMEOUT = 900
 IMPORT_TIMEOUT = 300
+# debootstrap leaves its downloaded packages and apt lists behind; images run apt-get update anyway
+TAR_EXCLUDES = "--exclude=./var/cache/apt/archives/*.deb --exclude=./var/lib/apt/lists/*"
 APT_SOURCES = [Path("/etc/apt/sources.list"), *sorted(Path("/etc/apt/sources.list.d").glob("*.list")),
                *sorted(Path("/etc/apt/sources.list.d").glob("*.sources"))]
 
@@ -67,7 +69,7 @@ def ensure_base_image() -> str:
         )
         run_step(
             f"import {tag}",
-            ["sh", "-c", f'tar -C "{rootfs}" -c . | docker import -c "CMD [\\"bash\\"]" - "{tag}"'],
+            ["sh", "-c", f'tar -C "{rootfs}" {TAR_EXCLUDES} -c . | docker import -c "CMD [\\"bash\\"]" - "{tag}"'],
             timeout=IMPORT_TIMEOUT,
         )
     return tag

@@ -1,11 +1,13 @@
 """The pinned versions of versions.env, read once."""
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 VERSIONS_FILE = REPO_ROOT / "versions.env"
+OVERRIDE_PREFIX = "SIDECAR_CONFORMANCE_"
 
 
 def parse_env_file(text: str) -> dict[str, str]:
@@ -24,8 +26,10 @@ def parse_env_file(text: str) -> dict[str, str]:
 
 @lru_cache(maxsize=1)
 def pins() -> dict[str, str]:
-    """All pins of versions.env."""
-    return parse_env_file(VERSIONS_FILE.read_text())
+    """All pins of versions.env; SIDECAR_CONFORMANCE_<KEY> in the environment overrides a pin
+    (the nightly matrix picks KIND_VERSION, KUBERNETES_VERSION and ONLINE_NODE_IMAGE so)."""
+    pinned = parse_env_file(VERSIONS_FILE.read_text())
+    return {key: os.environ.get(OVERRIDE_PREFIX + key) or value for key, value in pinned.items()}
 
 
 def pin(key: str) -> str:

@@ -147,3 +147,16 @@ def test_runc_wrapper_drops_cap_sys_resource_and_runs_real_runc(tmp_path, comman
     assert done.stdout.strip() == f"real runc: {' '.join(args)}"
     assert "CAP_SYS_RESOURCE" not in target.read_text()
     assert "CAP_CHOWN" in target.read_text()
+
+
+def test_a_pin_is_overridden_only_by_its_prefixed_variable(monkeypatch):
+    from clusterbuild import pins as pins_module
+
+    pins_module.pins.cache_clear()
+    monkeypatch.setenv("KIND_VERSION", "v0.1.0")  # an unrelated variable of the same name
+    monkeypatch.setenv("SIDECAR_CONFORMANCE_KUBERNETES_VERSION", "v1.29.14")
+    try:
+        assert pins_module.pin("KUBERNETES_VERSION") == "v1.29.14"
+        assert pins_module.pin("KIND_VERSION") == parse_env_file(pins_module.VERSIONS_FILE.read_text())["KIND_VERSION"]
+    finally:
+        pins_module.pins.cache_clear()
