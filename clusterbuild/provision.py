@@ -4,6 +4,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+import requests
 from pytest_kind import KindCluster
 
 from . import binaries
@@ -70,13 +71,17 @@ def create_cluster(name: str, kubeconfig: Path) -> tuple[KindCluster, KindRecipe
                           kind_path=recipe.kind_bin, kubectl_path=recipe.kubectl_bin)
     say(f"creating kind cluster {name!r} from {recipe.node_image} (reused if it exists)")
     try:
+        cluster.ensure_kind()
+        cluster.ensure_kubectl()
+    except requests.RequestException as err:
+        raise StepFailed(f"pytest-kind could not download kind/kubectl: {err}") from None
+    try:
         cluster.create(recipe.config_file)
     except subprocess.CalledProcessError as err:
         raise StepFailed(f"kind create cluster {name!r} failed (exit {err.returncode}); its output is above") from None
     if recipe.images_to_load:
         run_step("kind load test images", [str(recipe.kind_bin), "load", "docker-image", "--name", name,
                                            *recipe.images_to_load], timeout=LOAD_TIMEOUT)
-    cluster.ensure_kubectl()
     run_step("wait for Ready nodes", [str(recipe.kubectl_bin), "--kubeconfig", str(kubeconfig), "wait",
                                       "--for=condition=Ready", "nodes", "--all", f"--timeout={NODE_READY_TIMEOUT}s"],
              timeout=NODE_READY_TIMEOUT + 30)
