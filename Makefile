@@ -59,4 +59,4 @@ test: venv lint ## unit tests and lint, then build a real cluster, smoke-check i
 	$(MAKE) cluster
 	trap '$(MAKE) cluster-delete' EXIT; \
 	  $(MAKE) cluster-check && \
-	  $(PY) -m pytest suites $(XDIST) --kubeconfig $(KUBECONFIG_FILE) $(PYTEST_ARGS)
+	  $(PY) -m pytest suites $(XDIST) --kubeconfig $(KUBECONFIG_FILE) --kind-kubectl-bin .cluster/bin/kubectl $(PYTEST_ARGS)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import requests
@@ -60,9 +61,14 @@ def _pin_pytest_kind_downloads() -> None:
     pytest_kind_cluster.KUBECTL_VERSION = pin("KUBERNETES_VERSION")
 
 
-def create_cluster(name: str, kubeconfig: Path) -> tuple[KindCluster, KindRecipe]:
-    """Create (or reuse) kind cluster `name`, load the test images, wait for Ready nodes."""
+def create_cluster(name: str, kubeconfig: Path, node_image: str | None = None) -> tuple[KindCluster, KindRecipe]:
+    """Create (or reuse) kind cluster `name`, load the test images, wait for Ready nodes.
+
+    node_image replaces the recipe's node image (another Kubernetes version, say).
+    """
     recipe = prepare_kind()
+    if node_image:
+        recipe = replace(recipe, node_image=node_image)
     if not recipe.offline:
         _pin_pytest_kind_downloads()
     kubeconfig.parent.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,96 @@
+"""Delete a Pod while watching it and following its containers' logs to the end.
+
+A Pod's logs and status vanish with it, so both are captured on streams opened
+before the delete request.
+"""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from kubernetes import client, watch
+
+from helpers.diagnostics import pod_state
+from helpers.logs import LogFollower
+from helpers.pods import Pod, all_statuses
+from helpers.timeouts import pod_deletion
+from helpers.waits import wait_until
+
+
+class _PodWatch:
+    """Remembers the last state of one Pod until its DELETED event.
+
+    `deadline` is the first deletionTimestamp seen: the end of the grace period. The
+    kubelet's final delete (grace 0) moves the timestamp to its own time.
+    """
+
+    def __init__(self, pod: Pod, resource_version: str, timeout: float):
+        self.last: client.V1Pod | None = None
+        self.deadline: datetime | None = None
+        self.deleted = False
+        self.error: Exception | None = None
+        self._watch = watch.Watch()
+        args = (pod.cluster.core.list_namespaced_pod, pod.namespace)
+        kwargs = dict(field_selector=f"metadata.name={pod.name}",
+                      resource_version=resource_version, timeout_seconds=int(timeout))
+        threading.Thread(target=self._run, args=(args, kwargs), daemon=True).start()
+
+    def _run(self, args, kwargs) -> None:
+        try:
+            for event in self._watch.stream(*args, **kwargs):
+                self.last = event["object"]
+                self.deadline = self.deadline or self.last.metadata.deletion_timestamp
+                if event["type"] == "DELETED":
+                    self.deleted = True
+                    return
+        except Exception as exc:
+            self.error = exc
+        finally:
+            self._watch.stop()
+
+    def describe(self) -> str:
+        """The last Pod state the watch saw."""
+        return pod_state(self.last) if self.last else "(no watch event yet)"
+
+
+@dataclass(frozen=True)
+class Deletion:
+    """What was seen while a Pod was deleted."""
+
+    requested_at: datetime  # this machine's clock when the delete was sent
+    deadline: datetime  # metadata.deletionTimestamp: when the grace period ends
+    grace_seconds: int
+    final: client.V1Pod  # the Pod as it was deleted (last container states)
+    logs: dict[str, LogFollower]
+
+    def terminated(self, container: str) -> client.V1ContainerStateTerminated:
+        """The final terminated state of `container`."""
+        for status in all_statuses(self.final):
+            if status.name == container and status.state and status.state.terminated:
+                return status.state.terminated
+        states = [f"{s.name}: {s.state}" for s in all_statuses(self.final)]
+        raise AssertionError(f"{container} had not terminated when the Pod was deleted: {states}")
+
+    def seconds_after_request(self, moment: datetime) -> float:
+        """Seconds from the delete request to `moment` (a node or API server time)."""
+        return (moment - self.requested_at).total_seconds()
+
+
+def delete_observed(pod: Pod, follow: list[str]) -> Deletion:
+    """Delete `pod` with its own grace period, following the logs of `follow`."""
+    current = pod.read()
+    grace = current.spec.termination_grace_period_seconds
+    timeout = pod_deletion(grace)
+    followers = {container: pod.follow(container) for container in follow}
+    pod_watch = _PodWatch(pod, current.metadata.resource_version, timeout.seconds)
+    requested_at = datetime.now(UTC)
+    pod.delete()
+    wait_until(f"{pod} to be deleted", lambda: pod_watch.deleted or pod_watch.error,
+               bool, timeout, pod_watch.describe)
+    if pod_watch.error is not None or pod_watch.deadline is None:
+        raise AssertionError(f"watching {pod} broke ({pod_watch.error!r}) or saw no deletionTimestamp")
+    for follower in followers.values():
+        follower.wait_ended(pod_watch.describe)
+    return Deletion(requested_at, pod_watch.deadline, grace, pod_watch.last, followers)
+

@@ -1,0 +1,52 @@
+"""Run a command in a container through the API's exec subresource."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kubernetes import client
+from kubernetes.stream import stream
+from kubernetes.stream.ws_client import STDERR_CHANNEL, STDOUT_CHANNEL
+
+from helpers.timeouts import EXEC
+
+
+@dataclass(frozen=True)
+class ExecResult:
+    """What a command printed and how it exited."""
+
+    command: tuple[str, ...]
+    stdout: str
+    stderr: str
+    exit_code: int
+
+    def describe(self) -> str:
+        """The command and its outcome, for an assertion message."""
+        return (f"$ {' '.join(self.command)} -> exit {self.exit_code}\n"
+                f"stdout: {self.stdout!r}\nstderr: {self.stderr!r}")
+
+
+def run(api: client.ApiClient, namespace: str, pod: str, container: str, command: list[str]) -> ExecResult:
+    """Run `command` in the container and wait (up to EXEC) for it to exit.
+
+    `kubernetes.stream` swaps the request function of the client it is given while it
+    connects, so every exec gets a client of its own: other threads keep theirs.
+    """
+    with client.ApiClient(api.configuration) as own:
+        session = stream(
+            client.CoreV1Api(own).connect_get_namespaced_pod_exec,
+            pod, namespace, container=container, command=command,
+            stdin=False, stdout=True, stderr=True, tty=False, _preload_content=False,
+        )
+        try:
+            session.run_forever(timeout=EXEC.seconds)
+            if session.is_open():
+                raise AssertionError(f"[{EXEC.name}] {command} in {namespace}/{pod}/{container} "
+                                     f"still running after {EXEC.seconds:g}s")
+            return ExecResult(
+                tuple(command),
+                session.read_channel(STDOUT_CHANNEL),
+                session.read_channel(STDERR_CHANNEL),
+                session.returncode,
+            )
+        finally:
+            session.close()

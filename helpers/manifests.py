@@ -1,0 +1,75 @@
+"""Scenario manifests: plain YAML in manifests/, prepared for one test."""
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import yaml
+
+from helpers.images import ImageMap
+from clusterbuild.pins import REPO_ROOT
+from helpers.sidecar import STYLES, sidecar_names, to_native
+
+MANIFEST_DIR = REPO_ROOT / "manifests"
+WORKLOAD_KINDS = ("Job", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet")
+
+
+def load(name: str, directory: Path = MANIFEST_DIR) -> list[dict]:
+    """All documents of manifests/<name>."""
+    with (directory / name).open() as stream:
+        return [doc for doc in yaml.safe_load_all(stream) if doc]
+
+
+def pod_template(doc: dict) -> dict | None:
+    """The Pod itself, a workload's pod template, or None for other kinds."""
+    if doc.get("kind") == "Pod":
+        return doc
+    if doc.get("kind") in WORKLOAD_KINDS:
+        return doc["spec"]["template"]
+    return None
+
+
+def _replace_template(doc: dict, change: Callable[[dict], dict]) -> dict:
+    if doc.get("kind") == "Pod":
+        return change(doc)
+    doc["spec"]["template"] = change(doc["spec"]["template"])
+    return doc
+
+
+def containers(template: dict) -> Iterator[dict]:
+    """Every container of a Pod or pod template, init containers first."""
+    spec = template["spec"]
+    yield from spec.get("initContainers") or []
+    yield from spec.get("containers") or []
+
+
+def prepare(docs: list[dict], style: str, images: ImageMap) -> list[dict]:
+    """Copies of `docs` with images resolved and sidecars in the given style."""
+    if style not in STYLES:
+        raise ValueError(f"unknown sidecar style {style!r}; expected one of {STYLES}")
+    prepared = []
+    for doc in copy.deepcopy(docs):
+        template = pod_template(doc)
+        if template is not None:
+            for container in containers(template):
+                container["image"] = images.resolve(container["image"])
+            if style == "native" and sidecar_names(template):
+                doc = _replace_template(doc, to_native)
+        prepared.append(doc)
+    return prepared
+
+
+def env_value(docs: list[dict], pod: str, container: str, variable: str) -> str:
+    """The literal value of env `variable` of `container` in the Pod named `pod`."""
+    for doc in docs:
+        template = pod_template(doc)
+        if template is None or doc["metadata"]["name"] != pod:
+            continue
+        for candidate in containers(template):
+            if candidate["name"] != container:
+                continue
+            for env in candidate.get("env") or []:
+                if env["name"] == variable:
+                    return env["value"]
+    raise KeyError(f"{pod}/{container} has no env {variable}")

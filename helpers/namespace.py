@@ -1,0 +1,87 @@
+"""A namespace per test: unique name, run label, PSA baseline; owns cleanup and evidence."""
+from __future__ import annotations
+
+import re
+import secrets
+
+from kubernetes import client, utils
+
+from helpers import diagnostics, manifests
+from helpers.cluster import Cluster
+from helpers.pods import Pod
+
+RUN_LABEL = "sidecar-conformance/run-id"
+TEST_ANNOTATION = "sidecar-conformance/test"
+PSA_LABELS = {"pod-security.kubernetes.io/enforce": "baseline"}
+NAME_PREFIX = "sc-"
+MAX_NAME = 63
+
+
+def namespace_name(test_id: str, suffix: str) -> str:
+    """A DNS-label name from a test id and a random suffix."""
+    slug = re.sub(r"[^a-z0-9]+", "-", test_id.rsplit("::", 1)[-1].lower()).strip("-")
+    room = MAX_NAME - len(NAME_PREFIX) - len(suffix) - 1
+    return f"{NAME_PREFIX}{slug[:room].rstrip('-')}-{suffix}"
+
+
+class TestNamespace:
+    """The namespace one test runs in, created on construction and deleted by `delete`."""
+
+    __test__ = False  # not a pytest test class
+
+    def __init__(self, cluster: Cluster, test_id: str):
+        self.cluster = cluster
+        self.name = namespace_name(test_id, secrets.token_hex(3))
+        body = {
+            "metadata": {
+                "name": self.name,
+                "labels": {RUN_LABEL: cluster.target.run_id, **PSA_LABELS},
+                "annotations": {TEST_ANNOTATION: test_id},
+            }
+        }
+        cluster.core.create_namespace(body)
+
+    def __repr__(self) -> str:
+        return f"TestNamespace({self.name})"
+
+    def deploy(self, manifest: str, style: str) -> list[dict]:
+        """Create everything in manifests/<manifest>, sidecars in `style`; return the docs."""
+        docs = manifests.prepare(manifests.load(manifest), style, self.cluster.images)
+        for doc in docs:
+            utils.create_from_dict(self.cluster.api, doc, namespace=self.name)
+        return docs
+
+    def pod(self, name: str) -> Pod:
+        """A handle on Pod `name` of this namespace."""
+        return Pod(self.cluster, self.name, name)
+
+    def job_pod(self, job: str) -> Pod:
+        """The (single) Pod a Job created so far."""
+        pods = self.cluster.core.list_namespaced_pod(self.name, label_selector=f"job-name={job}").items
+        if len(pods) != 1:
+            raise LookupError(f"job {job} has {len(pods)} pods, expected 1")
+        return self.pod(pods[0].metadata.name)
+
+    def read_job(self, name: str) -> client.V1Job:
+        """Job `name` as the API has it now."""
+        return self.cluster.batch.read_namespaced_job(name, self.name)
+
+    def config_map_data(self, name: str) -> dict[str, str]:
+        """The data of ConfigMap `name`."""
+        return dict(self.cluster.core.read_namespaced_config_map(name, self.name).data or {})
+
+    def update_config_map(self, name: str, data: dict[str, str]) -> None:
+        """Replace the data of ConfigMap `name` (what `kubectl edit` does)."""
+        self.cluster.core.patch_namespaced_config_map(name, self.name, {"data": data})
+
+    def evidence(self) -> str:
+        """Pods, container logs and events of this namespace, as text."""
+        return diagnostics.namespace_report(self.cluster.core, self.name)
+
+    def delete(self) -> None:
+        """Delete the namespace (and all in it) without waiting; gone already is fine."""
+        try:
+            self.cluster.core.delete_namespace(self.name)
+        except client.ApiException as exc:
+            if exc.status != 404:
+                raise

@@ -1,0 +1,103 @@
+"""A handle on one Pod: status, waits, exec, logs, port-forward."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import contextmanager
+
+import httpx
+from kubernetes import client
+
+from helpers import diagnostics, execs
+from helpers.cluster import Cluster
+from helpers.execs import ExecResult
+from helpers.logs import LogFollower, LogLine, read_log
+from helpers.portforward import port_forward
+from helpers.timeouts import CONTAINER_TERMINATED, HTTP_REQUEST, HTTP_SERVING, POD_READY
+from helpers.waits import wait_until
+
+
+def all_statuses(pod: client.V1Pod) -> list[client.V1ContainerStatus]:
+    """Statuses of init containers (native sidecars included) and regular containers."""
+    return list(pod.status.init_container_statuses or []) + list(pod.status.container_statuses or [])
+
+
+def is_ready(pod: client.V1Pod) -> bool:
+    """The Pod's Ready condition is True."""
+    return any(c.type == "Ready" and c.status == "True" for c in pod.status.conditions or [])
+
+
+class Pod:
+    """One Pod in a test namespace."""
+
+    def __init__(self, cluster: Cluster, namespace: str, name: str):
+        self.cluster = cluster
+        self.namespace = namespace
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"Pod({self.namespace}/{self.name})"
+
+    # --- reading -------------------------------------------------------------------
+    def read(self) -> client.V1Pod:
+        """The Pod object as the API has it now."""
+        return self.cluster.core.read_namespaced_pod(self.name, self.namespace)
+
+    def status(self, container: str) -> client.V1ContainerStatus:
+        """The current status of one container (init, sidecar or regular)."""
+        for status in all_statuses(self.read()):
+            if status.name == container:
+                return status
+        raise LookupError(f"{self} has no status for container {container!r} yet")
+
+    def report(self) -> str:
+        """Phase, container states and events, for failure messages."""
+        return diagnostics.pod_report(self.cluster.core, self.namespace, self.name)
+
+    # --- waiting -------------------------------------------------------------------
+    def wait_for(self, what: str, check: Callable[[client.V1Pod], bool], timeout=POD_READY) -> client.V1Pod:
+        """Wait until the Pod object satisfies `check`; return it."""
+        return wait_until(f"{self}: {what}", self.read, check, timeout, self.report,
+                          show=diagnostics.pod_state)
+
+    def wait_ready(self) -> Pod:
+        """Wait for the Ready condition (every container running; probes passed)."""
+        self.wait_for("Ready", is_ready)
+        return self
+
+    def wait_terminated(self, container: str) -> client.V1ContainerStateTerminated:
+        """Wait for `container` to have terminated; return its terminated state."""
+        def terminated(pod: client.V1Pod) -> bool:
+            return any(s.name == container and s.state and s.state.terminated for s in all_statuses(pod))
+
+        self.wait_for(f"container {container} terminated", terminated, CONTAINER_TERMINATED)
+        return self.status(container).state.terminated
+
+    # --- acting --------------------------------------------------------------------
+    def exec(self, container: str, command: list[str], check: bool = True) -> ExecResult:
+        """Run `command` in `container`; with `check`, a non-zero exit fails the test."""
+        result = execs.run(self.cluster.api, self.namespace, self.name, container, command)
+        if check and result.exit_code != 0:
+            raise AssertionError(f"exec in {self}/{container} failed\n{result.describe()}\n{self.report()}")
+        return result
+
+    def log(self, container: str) -> list[LogLine]:
+        """What `container` printed so far, with runtime timestamps."""
+        return read_log(self.cluster.core, self.namespace, self.name, container)
+
+    def follow(self, container: str) -> LogFollower:
+        """Start following `container`'s log (the stream is open when this returns)."""
+        return LogFollower(self.cluster.core, self.namespace, self.name, container)
+
+    @contextmanager
+    def http(self, port: int, ready_path: str = "/"):
+        """An httpx client on a port-forward to `port`, once GET `ready_path` answers 200."""
+        with port_forward(self.cluster.target, self.namespace, self.name, port, self.report) as url, \
+                httpx.Client(base_url=url, timeout=HTTP_REQUEST) as http:
+            wait_until(f"{self}:{port} to answer GET {ready_path}", lambda: http.get(ready_path),
+                       lambda response: response.status_code == 200, HTTP_SERVING, self.report,
+                       show=lambda response: f"HTTP {response.status_code} {response.text!r}")
+            yield http
+
+    def delete(self) -> None:
+        """Ask the API to delete the Pod with its own grace period."""
+        self.cluster.core.delete_namespaced_pod(self.name, self.namespace)

@@ -1,0 +1,63 @@
+"""`kubectl port-forward` to a Pod on a free local port, for HTTP through httpx."""
+from __future__ import annotations
+
+import re
+import subprocess
+import threading
+from collections.abc import Callable
+from contextlib import contextmanager
+
+from helpers.cluster import ClusterTarget
+from helpers.timeouts import PORT_FORWARD, PORT_FORWARD_STOP
+from helpers.waits import wait_until
+
+FORWARDING = re.compile(r"Forwarding from 127\.0\.0\.1:(\d+) -> \d+")
+
+
+def forwarded_port(output: list[str]) -> int | None:
+    """The local port kubectl announced, if it did."""
+    for line in output:
+        match = FORWARDING.search(line)
+        if match:
+            return int(match.group(1))
+    return None
+
+
+def _drain(pipe, into: list[str]) -> None:
+    for line in pipe:
+        into.append(line.rstrip("\n"))
+
+
+@contextmanager
+def port_forward(target: ClusterTarget, namespace: str, pod: str, port: int, context: Callable[[], str]):
+    """Run `kubectl port-forward` for the block; yields `http://127.0.0.1:<local port>`.
+
+    `context` describes the Pod for failure messages.
+    """
+    command = [target.kubectl, *target.kubectl_flags(), "--namespace", namespace,
+               "port-forward", "--address", "127.0.0.1", f"pod/{pod}", f":{port}"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    output: list[str] = []
+    for pipe in (process.stdout, process.stderr):
+        threading.Thread(target=_drain, args=(pipe, output), daemon=True).start()
+    try:
+        wait_until(
+            f"kubectl port-forward to {namespace}/{pod}:{port} to listen",
+            lambda: (forwarded_port(output), process.poll()),
+            lambda seen: seen[0] is not None or seen[1] is not None,
+            PORT_FORWARD,
+            context,
+            show=lambda _: " | ".join(output) or "(no output)",
+        )
+        local = forwarded_port(output)
+        if local is None:
+            raise AssertionError(f"kubectl port-forward exited {process.returncode}: {' | '.join(output)}\n"
+                                 f"{context()}")
+        yield f"http://127.0.0.1:{local}"
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=PORT_FORWARD_STOP)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

@@ -1,0 +1,76 @@
+"""The scenario manifests: valid, pinned, and prepared the same way for every scenario."""
+import pytest
+
+from helpers import manifests
+from helpers.images import ImageMap, pinned_images
+from helpers.sidecar import sidecar_names
+
+ALL = sorted(path.name for path in manifests.MANIFEST_DIR.glob("*.yaml"))
+PINNED = frozenset(pinned_images().values())
+
+
+def pod_templates(docs):
+    return [t for t in map(manifests.pod_template, docs) if t is not None]
+
+
+def test_there_is_a_manifest_per_scenario():
+    assert {"network.yaml", "logs.yaml", "logs-rotation.yaml", "proxy.yaml", "reload.yaml",
+            "shutdown.yaml", "shutdown-untrapped.yaml", "ordering.yaml", "job.yaml"} <= set(ALL)
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_manifest_names_only_pinned_images_and_no_namespace(name):
+    docs = manifests.load(name)
+    assert docs, name
+    for doc in docs:
+        assert "namespace" not in doc["metadata"], "kubectl apply -n / the suite choose the namespace"
+    images = {c["image"] for t in pod_templates(docs) for c in manifests.containers(t)}
+    assert images and images <= PINNED, images - PINNED
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_every_annotated_sidecar_is_a_classic_container(name):
+    for template in pod_templates(manifests.load(name)):
+        names = {c["name"] for c in template["spec"]["containers"]}
+        assert set(sidecar_names(template)) <= names
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_native_preparation_leaves_no_annotated_sidecar_among_containers(name):
+    docs = manifests.prepare(manifests.load(name), "native", ImageMap(PINNED))
+    for template in pod_templates(docs):
+        sidecars = set(sidecar_names(template))
+        assert not sidecars & {c["name"] for c in template["spec"]["containers"]}
+        always = {c["name"] for c in template["spec"].get("initContainers", [])
+                  if c.get("restartPolicy") == "Always"}
+        assert always == sidecars
+
+
+def test_job_pod_template_is_converted_too():
+    docs = manifests.prepare(manifests.load("job.yaml"), "native", ImageMap(PINNED))
+    spec = docs[0]["spec"]["template"]["spec"]
+    assert [c["name"] for c in spec["containers"]] == ["main"]
+    assert [(c["name"], c["restartPolicy"]) for c in spec["initContainers"]] == [("helper", "Always")]
+
+
+def test_classic_preparation_only_maps_images():
+    original = manifests.load("proxy.yaml")
+    images = ImageMap(PINNED, registry="mirror:5000")
+    prepared = manifests.prepare(original, "classic", images)
+    pod = manifests.pod_template(prepared[-1])
+    assert [c["image"] for c in pod["spec"]["containers"]] == [
+        "mirror:5000/library/python:3.11-slim-bookworm", "mirror:5000/library/nginx:1.27.5"]
+    assert prepared[:-1] == original[:-1]
+    assert manifests.load("proxy.yaml") == original
+
+
+def test_unknown_style_is_refused():
+    with pytest.raises(ValueError, match="unknown sidecar style"):
+        manifests.prepare([], "sidecar", ImageMap(PINNED))
+
+
+def test_env_value_reads_literal_env():
+    docs = manifests.load("logs.yaml")
+    assert manifests.env_value(docs, "logs-demo", "app", "LINE_COUNT") == "200"
+    with pytest.raises(KeyError):
+        manifests.env_value(docs, "logs-demo", "shipper", "LINE_COUNT")
