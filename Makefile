@@ -13,7 +13,7 @@ XDIST ?= -n auto
 ACTIONLINT_VERSION := v1.7.12
 ACTIONLINT := .cluster/tools/actionlint-$(ACTIONLINT_VERSION)
 
-.PHONY: help venv cluster cluster-delete cluster-check e2e e2e-existing unit lint test
+.PHONY: help venv cluster cluster-delete cluster-check e2e e2e-existing bench unit lint test
 
 help:
 	@grep -hE '^[a-z0-9-]+:.*## ' Makefile | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -42,6 +42,9 @@ e2e: venv ## conformance suites on a throwaway kind cluster (PYTEST_ARGS="-k rel
 
 e2e-existing: venv ## conformance suites against KUBECONFIG=<path> [CONTEXT=<name>], no kind involved
 	$(PY) -m pytest suites $(XDIST) --kubeconfig "$${KUBECONFIG:?set KUBECONFIG=<path>}" $${CONTEXT:+--context "$$CONTEXT"} $(PYTEST_ARGS)
+
+bench: venv ## time cold e2e by phase, the suite alone (-n 0, -n auto), bare kind create; writes reports/bench.*
+	$(PY) -m bench
 
 unit: venv ## the project's unit tests (no cluster)
 	$(PY) -m pytest tests
