@@ -38,15 +38,21 @@ def apt_install(packages: list[str], step: str) -> None:
     )
 
 
-def ensure_docker() -> None:
-    """Make `docker info` work, installing and starting Debian's docker.io if needed."""
+def ensure_docker(install: bool = True) -> bool:
+    """Make `docker info` work: start dockerd, installing Debian's docker.io first if `install`.
+
+    Returns False only when Docker is not installed and `install` is off.
+    """
     if docker_running():
-        return
+        return True
     if shutil.which("dockerd") is None or shutil.which("jq") is None:
+        if not install:
+            return False
         apt_install(["docker.io", "jq", "iptables"], "install docker")
     if host.lacks_cap_sys_resource():
         _register_runc_wrapper()
     _start_dockerd()
+    return True
 
 
 def _register_runc_wrapper() -> None:

@@ -108,6 +108,9 @@ def _delete_if_stopped(name: str, kind: Path) -> None:
 
 def delete_cluster(name: str) -> None:
     """Delete kind cluster `name` if it exists (a no-op otherwise)."""
+    if not ensure_docker(install=False):
+        say("Docker is not installed: no kind cluster to delete")
+        return
     kind = _any_kind_binary()
     if kind is None:
         say("no kind binary built or downloaded yet: nothing to delete")
