@@ -2,8 +2,10 @@
 
 1. offline/node/Dockerfile on the Debian base: systemd, containerd, runc, CNI
    plugins, kind's base files (from the pinned kind module), kubeadm/kubelet/kubectl.
-2. In a container of that image, containerd imports every component image
-   (`ctr images import --no-unpack`, pinned), then `docker commit` makes the node image.
+2. In a container of that image, containerd imports every component image and the
+   suite's test images (`ctr images import --no-unpack`, pinned), then `docker commit`
+   makes the node image. With the test images already on the node, `kind load` finds
+   them present and skips them, so a new cluster starts without copying images.
 """
 from __future__ import annotations
 
@@ -51,7 +53,7 @@ for i in $(seq {CONTAINERD_READY_TIMEOUT}); do ctr version >/dev/null 2>&1 && br
 ctr --namespace=k8s.io images import --label=io.cri-containerd.pinned=pinned --all-platforms --no-unpack --digests - </dev/stdin
 ctr --namespace=k8s.io images list -q
 """
-    run_step("node image: import component images",
+    run_step("node image: import images",
              ["docker", "exec", "-i", container, "bash", "-c", script], timeout=IMPORT_TIMEOUT, stdin_path=archive)
     listed = output_of(["docker", "exec", container, "ctr", "--namespace=k8s.io", "images", "list", "-q"], timeout=60)
     missing = sorted(set(images) - set(listed.split()))
@@ -60,14 +62,15 @@ ctr --namespace=k8s.io images list -q
         raise StepFailed(f"node image: containerd lacks {', '.join(missing)} after import")
 
 
-def ensure_node_image() -> str:
-    """Build (or reuse) LOCAL_NODE_IMAGE; return its tag."""
+def ensure_node_image(preload: list[str]) -> str:
+    """Build (or reuse) LOCAL_NODE_IMAGE holding the component images and `preload`; return its tag."""
     tag = pin("LOCAL_NODE_IMAGE")
     k8s_bin = binaries.kubernetes_binaries()
     base_files = binaries.kind_base_files()
     components = build_component_images(k8s_bin, base_files / "files" / "etc" / "containerd" / "config.toml")
+    images = [*components, *preload]
     digest = inputs_digest([OFFLINE_DIR / "node", OFFLINE_DIR / "runc-nocap", VERSIONS_FILE,
-                            OFFLINE_DIR / "images" / "ptp-cni"], {"components": _image_ids(components)})
+                            OFFLINE_DIR / "images" / "ptp-cni"], {"images": _image_ids(images)})
     if image_label(tag, INPUTS_LABEL) == digest:
         say(f"{tag}: up to date")
         return tag
@@ -75,13 +78,13 @@ def ensure_node_image() -> str:
     with tempfile.TemporaryDirectory(prefix="node-context-") as tmp:
         _prepare_context(Path(tmp), k8s_bin, base_files)
         docker_build(stage, Path(tmp), build_args={"BASE": ensure_base_image()})
-    archive = versioned("node-image", pin("KUBERNETES_VERSION")) / "components.tar"
-    say(f"saving {len(components)} component images to {archive}")
-    save_images(components, archive)
+    archive = versioned("node-image", pin("KUBERNETES_VERSION")) / "preloaded-images.tar"
+    say(f"saving {len(images)} images to preload to {archive}")
+    save_images(images, archive)
     container = output_of(["docker", "run", "-d", "--privileged", "--entrypoint", "sleep", stage, "infinity"],
                           timeout=120).strip()
     try:
-        _import_images(container, archive, components)
+        _import_images(container, archive, images)
         run_step("node image: docker commit", [
             "docker", "commit", "--change", f"ENTRYPOINT {ENTRYPOINT}", "--change", f"LABEL {INPUTS_LABEL}={digest}",
             container, tag], timeout=600)

@@ -47,9 +47,10 @@ def prepare_kind() -> KindRecipe:
 
     kind = binaries.kind_binary()
     kubectl = binaries.kubernetes_binaries() / "kubectl"
-    node_image = ensure_node_image()
+    suite_images = build_suite_images()
+    node_image = ensure_node_image(preload=suite_images)
     return KindRecipe(kind_bin=kind, kubectl_bin=kubectl, node_image=node_image,
-                      config_file=_write_config(True), images_to_load=build_suite_images(), offline=True)
+                      config_file=_write_config(True), images_to_load=suite_images, offline=True)
 
 
 def _pin_pytest_kind_downloads() -> None:
