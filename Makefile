@@ -9,11 +9,21 @@ PY := $(VENV)/bin/python
 KUBECONFIG_FILE := .cluster/kubeconfig
 PYTEST_ARGS ?=
 XDIST ?= -n auto
+# the cluster of controls, least-privilege and soak: KUBECONFIG=<path>, else `make cluster`'s
+CLUSTER_KUBECONFIG = $(or $(KUBECONFIG),$(KUBECONFIG_FILE))
+# the kubectl the cluster was made with, when `make cluster` made it (else kubectl on PATH)
+KUBECTL_FLAG = $(if $(wildcard .cluster/bin/kubectl),--kind-kubectl-bin .cluster/bin/kubectl)
 
 ACTIONLINT_VERSION := v1.7.12
 ACTIONLINT := .cluster/tools/actionlint-$(ACTIONLINT_VERSION)
 
-.PHONY: help venv cluster cluster-delete cluster-check e2e e2e-existing bench unit lint test
+# `make report`: Allure 3 from the npm registry, installed once into .cluster/tools
+ALLURE_VERSION := 3.18.0
+ALLURE_DIR := .cluster/tools/allure-$(ALLURE_VERSION)
+ALLURE := $(ALLURE_DIR)/node_modules/.bin/allure
+REPORTS_DIR ?= reports
+
+.PHONY: help venv cluster cluster-delete cluster-check e2e e2e-existing controls least-privilege soak bench unit lint test report
 
 help:
 	@grep -hE '^[a-z0-9-]+:.*## ' Makefile | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -38,10 +48,22 @@ cluster-check: venv ## smoke-check the cluster of .cluster/kubeconfig
 	$(PY) -m clusterbuild check
 
 e2e: venv ## conformance suites on a throwaway kind cluster (PYTEST_ARGS="-k reload" to select)
+	$(PY) -m clusterbuild docker
 	$(PY) -m pytest suites $(XDIST) $(PYTEST_ARGS)
 
 e2e-existing: venv ## conformance suites against KUBECONFIG=<path> [CONTEXT=<name>], no kind involved
 	$(PY) -m pytest suites $(XDIST) --kubeconfig "$${KUBECONFIG:?set KUBECONFIG=<path>}" $${CONTEXT:+--context "$$CONTEXT"} $(PYTEST_ARGS)
+
+controls: venv ## negative controls (broken Pods the checks must fail on) against KUBECONFIG (default: make cluster's)
+	$(PY) -m pytest controls $(XDIST) --kubeconfig "$(CLUSTER_KUBECONFIG)" $(KUBECTL_FLAG) \
+	  --junitxml=reports/controls-junit.xml
+
+least-privilege: venv ## one scenario as a ServiceAccount bound to rbac/sidecar-conformance.yaml only
+	$(PY) -m rbac --kubeconfig "$(CLUSTER_KUBECONFIG)" $(KUBECTL_FLAG) -- -m reload
+
+N ?= 10
+soak: venv ## the suites N times (N=10) against KUBECONFIG (default: make cluster's); reports/soak.json
+	$(PY) -m soak $(N) $(XDIST) --kubeconfig "$(CLUSTER_KUBECONFIG)" $(KUBECTL_FLAG) $(PYTEST_ARGS)
 
 bench: venv ## time cold e2e by phase, the suite alone (-n 0, -n auto), bare kind create; writes reports/bench.*
 	$(PY) -m bench
@@ -54,12 +76,23 @@ $(ACTIONLINT):
 	GOBIN=$(abspath $(dir $@)) go install github.com/rhysd/actionlint/cmd/actionlint@$(ACTIONLINT_VERSION)
 	mv $(dir $@)/actionlint $@
 
+$(ALLURE):
+	@command -v npm >/dev/null || { echo "make report needs Node.js and npm (Debian: apt-get install npm)" >&2; exit 1; }
+	npm install --prefix $(ALLURE_DIR) --save-exact --no-audit --no-fund --loglevel=error allure@$(ALLURE_VERSION)
+
+report: $(ALLURE) ## HTML report of the last suites run: reports/allure-report/index.html (offline, one file)
+	@ls $(REPORTS_DIR)/allure-results/*-result.json >/dev/null 2>&1 || \
+	  { echo "no test results in $(REPORTS_DIR)/allure-results: run the suites first (make e2e)" >&2; exit 1; }
+	$(ALLURE) generate $(REPORTS_DIR)/allure-results --config allurerc.json --output $(REPORTS_DIR)/allure-report
+	@echo "report: $(REPORTS_DIR)/allure-report/index.html (summary: $(REPORTS_DIR)/summary.md)"
+
 lint: $(ACTIONLINT) ## lint the GitHub workflows (actionlint, built with go install)
 	$(ACTIONLINT) -no-color
 
-test: venv lint ## unit tests and lint, then build a real cluster, smoke-check it, run the suites on it, delete it
+test: venv lint ## unit tests and lint, then a real cluster: smoke check, suites, controls, least privilege; delete it
 	$(PY) -m pytest tests
 	$(MAKE) cluster
 	trap '$(MAKE) cluster-delete' EXIT; \
 	  $(MAKE) cluster-check && \
-	  $(PY) -m pytest suites $(XDIST) --kubeconfig $(KUBECONFIG_FILE) --kind-kubectl-bin .cluster/bin/kubectl $(PYTEST_ARGS)
+	  $(PY) -m pytest suites $(XDIST) --kubeconfig $(KUBECONFIG_FILE) --kind-kubectl-bin .cluster/bin/kubectl $(PYTEST_ARGS) && \
+	  $(MAKE) controls least-privilege KUBECONFIG=$(KUBECONFIG_FILE)

@@ -1,7 +1,7 @@
 """Wires the command line and the cluster session to the suites.
 
 The cluster session is opened once per run, by the xdist controller (or by the only
-process when xdist is off), and only when suites/ is collected:
+process when xdist is off), and only when suites/ or controls/ is collected:
   --kubeconfig PATH / --context NAME  attach to an existing cluster, checked first;
   otherwise                           create (--keep-cluster: reuse) a kind cluster from
                                       the cluster build's recipe.
@@ -13,11 +13,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from kubernetes import client
 
-from helpers import evidence
+from helpers import evidence, outputs, podevidence, summary
+from helpers.behaviours import declared_styles
 from helpers.cluster import Cluster, ClusterTarget
+from helpers.clusterfacts import ClusterFacts
 from helpers.images import ImageMap, parse_image_map, pinned_images
-from helpers.namespace import RUN_LABEL, TestNamespace
+from helpers.namespace import POD_SECURITY_LEVELS, RUN_LABEL, TestNamespace
 from clusterbuild.pins import pin
 from helpers.session import (
     KindOptions,
@@ -26,14 +29,22 @@ from helpers.session import (
     create_kind,
     delete_kind,
     new_run_id,
+    interrupt_on_sigterm,
     sweep_namespaces,
 )
+from helpers.leftovers import sweep_dead_runs
+from helpers.preflight import preflight
 from helpers.sidecar import NATIVE_SINCE, STYLES
 
-SUITES = Path(__file__).resolve().parent / "suites"
+ROOT = Path(__file__).resolve().parent
+CLUSTER_DIRS = (ROOT / "suites", ROOT / "controls")  # what runs against a cluster
 TARGET = pytest.StashKey[ClusterTarget]()
+NAMESPACE = pytest.StashKey[TestNamespace]()
+FACTS = pytest.StashKey[ClusterFacts]()
+REPORTING = pytest.StashKey[bool]()  # this run includes suites/: default report paths, summary
 SWEPT = pytest.StashKey[str]()
 WORKER_KEY = "sidecar_conformance_target"
+ALLURE_DIR_KEY = "sidecar_conformance_alluredir"  # workers parse the command line anew: pass the default on
 PYTEST_KIND_DEFAULT_NAME = "pytest-kind"
 
 
@@ -45,11 +56,16 @@ def pytest_addoption(parser):
                     help="kubeconfig context of an existing cluster to test (no kind involved)")
     group.addoption("--sidecar-style", choices=("both", *STYLES), default="both",
                     help="which sidecar styles to run (default: both)")
+    group.addoption("--pod-security", choices=POD_SECURITY_LEVELS, default=POD_SECURITY_LEVELS[0],
+                    help="Pod Security Admission level the test namespaces enforce (default: baseline)")
     group.addoption("--image-registry", default=None, metavar="PREFIX",
                     help="pull every test image from this registry (host[:port][/path]) instead")
     group.addoption("--image-map", action="append", default=[], metavar="FROM=TO",
                     help="use image TO for the pinned image FROM (a versions.env key or reference);"
                          " repeatable")
+    group.addoption("--reports-dir", default=outputs.REPORTS_DIR, metavar="DIR",
+                    help="where a suites run writes allure-results/, junit.xml, summary.md and"
+                         " summary.json (default: reports)")
 
 
 def image_map(config: pytest.Config) -> ImageMap:
@@ -59,15 +75,20 @@ def image_map(config: pytest.Config) -> ImageMap:
     return ImageMap(frozenset(pinned.values()), config.getoption("image_registry"), overrides)
 
 
-def needs_cluster(config: pytest.Config) -> bool:
-    """Whether this run will execute anything from suites/."""
+def selects(config: pytest.Config, directories: tuple[Path, ...]) -> bool:
+    """Whether this run will execute anything from one of `directories`."""
     if config.option.help or config.option.collectonly:
         return False
     for arg in config.args:
         path = (config.invocation_params.dir / arg.split("::")[0]).resolve()
-        if path == SUITES or SUITES in path.parents or path in SUITES.parents:
+        if any(path == d or d in path.parents or path in d.parents for d in directories):
             return True
     return False
+
+
+def needs_cluster(config: pytest.Config) -> bool:
+    """Whether this run will execute anything from suites/ or controls/."""
+    return selects(config, CLUSTER_DIRS)
 
 
 def open_session(config: pytest.Config) -> ClusterTarget:
@@ -88,27 +109,65 @@ def open_session(config: pytest.Config) -> ClusterTarget:
     return create_kind(options, run_id)
 
 
+@pytest.hookimpl(tryfirst=True)  # report paths must be set before allure and junitxml configure
 def pytest_configure(config: pytest.Config) -> None:
     workerinput = getattr(config, "workerinput", None)
     if workerinput is not None:
         if WORKER_KEY in workerinput:
             config.stash[TARGET] = ClusterTarget.from_dict(workerinput[WORKER_KEY])
+        config.option.allure_report_dir = workerinput.get(ALLURE_DIR_KEY, config.option.allure_report_dir)
         return
     if not needs_cluster(config):
         return
+    config.stash[REPORTING] = selects(config, (ROOT / "suites",))
+    if config.stash[REPORTING]:
+        outputs.use_default_paths(config)
     try:
         image_map(config)
-        config.stash[TARGET] = open_session(config)
+        config.stash[TARGET] = target = open_session(config)  # stashed first: a failed preflight still
+        config.stash[FACTS] = preflight(target)               # deletes a kind cluster this run made
     except (SessionError, ValueError) as exc:
         pytest.exit(f"sidecar-conformance: {exc}", returncode=pytest.ExitCode.USAGE_ERROR)
+    if config.stash[REPORTING]:
+        outputs.clear_last_run(config)
+
+
+def pytest_report_header(config: pytest.Config) -> list[str] | None:
+    """The cluster under test, at the top of the output."""
+    facts = config.stash.get(FACTS, None)
+    return [f"{label}: {value}" for label, value in facts.rows()] if facts else None
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Label each scenario with its behaviour and check (Allure, summary)."""
+    for item in items:
+        evidence.label(item)
 
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_configure_node(node) -> None:
-    """xdist: hand the controller's cluster session to each worker."""
+    """xdist: hand the controller's cluster session and Allure results folder to each worker."""
     target = node.config.stash.get(TARGET, None)
     if target is not None:
         node.workerinput[WORKER_KEY] = target.to_dict()
+    node.workerinput[ALLURE_DIR_KEY] = node.config.option.allure_report_dir
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Controller: SIGTERM ends the run like Ctrl-C; namespaces of killed runs are deleted."""
+    config = session.config
+    target = config.stash.get(TARGET, None)
+    if hasattr(config, "workerinput") or target is None:
+        return
+    interrupt_on_sigterm()
+    try:
+        dead = sweep_dead_runs(target)
+    except client.ApiException as exc:
+        pytest.exit(f"sidecar-conformance: cannot list or delete namespaces of earlier runs: HTTP {exc.status}"
+                    f" {exc.reason}", returncode=pytest.ExitCode.USAGE_ERROR)
+    if dead:
+        config.pluginmanager.get_plugin("terminalreporter").write_line(
+            f"cleanup: deleted {len(dead)} namespaces of dead runs: {', '.join(dead)}")
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
@@ -133,14 +192,19 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 
 def pytest_terminal_summary(terminalreporter) -> None:
-    reports = [report for reports in terminalreporter.stats.values() for report in reports
-               if getattr(report, "when", None) == "call"]
-    rows = evidence.delays(reports)
-    if rows:
-        terminalreporter.section("measured delays")
-        for line in evidence.delay_table(rows):
+    """The conformance summary: printed, and written to reports/summary.{md,json}."""
+    config = terminalreporter.config
+    facts = config.stash.get(FACTS, None)
+    if facts is not None and config.stash.get(REPORTING, False):
+        reports = [report for reports in terminalreporter.stats.values() for report in reports
+                   if isinstance(report, pytest.TestReport)]
+        result = summary.build(reports, facts, config.stash[TARGET].run_id)
+        written = outputs.write_summary(config, result)
+        terminalreporter.section("sidecar conformance summary")
+        for line in summary.terminal_lines(result):
             terminalreporter.line(line)
-    swept = terminalreporter.config.stash.get(SWEPT, None)
+        terminalreporter.line("written: " + ", ".join(outputs.display(path) for path in written))
+    swept = config.stash.get(SWEPT, None)
     if swept:
         terminalreporter.line(f"cleanup: {swept}")
 
@@ -149,26 +213,19 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """Run each test that takes `sidecar_style` once per style it is marked for."""
     if "sidecar_style" not in metafunc.fixturenames:
         return
-    marker = metafunc.definition.get_closest_marker("sidecar_styles")
-    styles = marker.args if marker else STYLES
     wanted = metafunc.config.getoption("sidecar_style")
     params = [pytest.param(style, marks=getattr(pytest.mark, style), id=style)
-              for style in styles if wanted in ("both", style)]
+              for style in declared_styles(metafunc.definition) if wanted in ("both", style)]
     metafunc.parametrize("sidecar_style", params, indirect=True)
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call):
-    """On failure, add the test namespace's Pods, logs and events to the report."""
+    """Attach the test namespace's Pods to the Allure result (much more, and to the report, on failure)."""
     report = yield
-    namespace = getattr(item, "funcargs", {}).get("namespace")
-    if report.failed and report.when in ("setup", "call") and isinstance(namespace, TestNamespace):
-        try:
-            text = namespace.evidence()
-        except Exception as exc:  # the cluster may be what failed
-            text = f"(could not collect evidence: {type(exc).__name__}: {exc})"
-        report.sections.append((f"cluster evidence: namespace {namespace.name}", text))
-        evidence.attach_text(f"namespace {namespace.name}", text)
+    namespace = item.stash.get(NAMESPACE, None)
+    if namespace is not None:
+        podevidence.record(report, namespace)
     return report
 
 
@@ -177,14 +234,15 @@ def cluster(pytestconfig: pytest.Config) -> Cluster:
     """This process's client for the run's cluster."""
     target = pytestconfig.stash.get(TARGET, None)
     if target is None:
-        pytest.fail("no cluster session: it is opened when suites/ is collected (pytest suites ...)")
+        pytest.fail("no cluster session: it is opened when suites/ or controls/ is collected")
     return Cluster(target, image_map(pytestconfig))
 
 
 @pytest.fixture
 def namespace(request: pytest.FixtureRequest, cluster: Cluster):
     """A fresh namespace for this test, deleted afterwards whatever happened."""
-    created = TestNamespace(cluster, request.node.nodeid)
+    created = TestNamespace(cluster, request.node.nodeid, request.config.getoption("pod_security"))
+    request.node.stash[NAMESPACE] = created  # for the evidence, also when a later fixture fails
     yield created
     created.delete()
 

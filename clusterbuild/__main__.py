@@ -1,5 +1,6 @@
-"""python -m clusterbuild {prepare,cluster,delete,check}: the Makefile's cluster targets.
+"""python -m clusterbuild {docker,prepare,cluster,delete,check}: the Makefile's cluster targets.
 
+  docker   Docker running: Debian's docker.io installed and dockerd started when none answers
   prepare  Docker running; kind, kubectl and the node image ready (built locally offline)
   cluster  prepare, then create (or reuse) the kind cluster; writes .cluster/kubeconfig
   delete   delete the kind cluster (no-op when absent)
@@ -42,6 +43,12 @@ def _prepare(_args: argparse.Namespace) -> None:
     say(f"ready: kind {recipe.kind_bin}, node image {recipe.node_image}")
 
 
+def _docker(_args: argparse.Namespace) -> None:
+    from .docker_engine import ensure_docker
+
+    ensure_docker()
+
+
 def _delete(args: argparse.Namespace) -> None:
     from .provision import delete_cluster
 
@@ -62,12 +69,12 @@ def _check(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m clusterbuild", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("command", choices=["prepare", "cluster", "delete", "check"])
+    parser.add_argument("command", choices=["docker", "prepare", "cluster", "delete", "check"])
     parser.add_argument("--name", default=pin("CLUSTER_NAME"), help="kind cluster name")
     parser.add_argument("--kubeconfig", type=Path, default=KUBECONFIG, help="kubeconfig to write (cluster) or read (check)")
     args = parser.parse_args(argv)
     started = time.monotonic()
-    handler = {"prepare": _prepare, "cluster": _cluster, "delete": _delete, "check": _check}[args.command]
+    handler = {"docker": _docker, "prepare": _prepare, "cluster": _cluster, "delete": _delete, "check": _check}[args.command]
     try:
         code = handler(args) or 0
     except StepFailed as err:

@@ -74,6 +74,7 @@ def create_cluster(name: str, kubeconfig: Path, node_image: str | None = None) -
         _pin_pytest_kind_downloads()
     kubeconfig.parent.mkdir(parents=True, exist_ok=True)
     _delete_if_stopped(name, recipe.kind_bin)
+    _export_kubeconfig(name, recipe.kind_bin, kubeconfig)
     cluster = KindCluster(name, kubeconfig, image=recipe.node_image,
                           kind_path=recipe.kind_bin, kubectl_path=recipe.kubectl_bin)
     say(f"creating kind cluster {name!r} from {recipe.node_image} (reused if it exists)")
@@ -105,6 +106,13 @@ def _delete_if_stopped(name: str, kind: Path) -> None:
         say(f"kind cluster {name!r} exists but its nodes are stopped: recreating it")
         run_step(f"kind delete cluster {name}", [str(kind), "delete", "cluster", "--name", name],
                  timeout=DELETE_TIMEOUT)
+
+
+def _export_kubeconfig(name: str, kind: Path, kubeconfig: Path) -> None:
+    """pytest-kind writes a kubeconfig only when it creates the cluster: write one for a reused cluster."""
+    if kind.is_file() and name in output_of([str(kind), "get", "clusters"], timeout=60).split():
+        run_step(f"kind export kubeconfig {name}", [str(kind), "export", "kubeconfig", "--name", name,
+                                                   "--kubeconfig", str(kubeconfig)], timeout=60)
 
 
 def delete_cluster(name: str) -> None:

@@ -22,6 +22,7 @@ class ClusterTarget:
     kind_name: str | None = None  # a kind cluster this run created or reused
     kind_bin: str | None = None
     delete_at_end: bool = False  # this run created the kind cluster and must delete it
+    owner: str = ""  # "host/pid" of the process that opened the session (tells dead runs from live ones)
 
     def to_dict(self) -> dict:
         """Plain data for `workerinput`."""
@@ -42,15 +43,20 @@ def api_client(target: ClusterTarget) -> client.ApiClient:
     return config.new_client_from_config(target.kubeconfig, target.context, persist_config=False)
 
 
+def parse_git_version(text: str) -> tuple[int, int]:
+    """(major, minor) of a version like "v1.34.11" (or "v1.34.11-gke.1")."""
+    match = re.match(r"v(\d+)\.(\d+)", text or "")
+    if not match:
+        raise ValueError(f"cannot read a version from {text!r}")
+    return int(match.group(1)), int(match.group(2))
+
+
 def parse_version(info: client.VersionInfo) -> tuple[int, int]:
     """(major, minor) of a server version; tolerates minors like "29+"."""
     minor = re.match(r"\d+", info.minor or "")
     if info.major and minor:
         return int(info.major), int(minor.group())
-    match = re.match(r"v(\d+)\.(\d+)", info.git_version)
-    if not match:
-        raise ValueError(f"cannot read a version from {info.git_version!r}")
-    return int(match.group(1)), int(match.group(2))
+    return parse_git_version(info.git_version)
 
 
 class Cluster:

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 
 from kubernetes import client, watch
 
+from helpers import evidence
 from helpers.diagnostics import pod_state
 from helpers.logs import LogFollower
 from helpers.pods import Pod, all_statuses
@@ -92,5 +93,9 @@ def delete_observed(pod: Pod, follow: list[str]) -> Deletion:
         raise AssertionError(f"watching {pod} broke ({pod_watch.error!r}) or saw no deletionTimestamp")
     for follower in followers.values():
         follower.wait_ended(pod_watch.describe)
+    evidence.attach_text(f"{pod.name}: final status (as deleted)", pod_watch.describe())
+    for container, follower in followers.items():
+        evidence.attach_text(f"{pod.name}/{container}: log (followed through the deletion)",
+                             "\n".join(f"{line.time.isoformat()} {line.text}" for line in follower.lines))
     return Deletion(requested_at, pod_watch.deadline, grace, pod_watch.last, followers)
 

@@ -64,11 +64,12 @@ def pod_report(core: client.CoreV1Api, namespace: str, name: str) -> str:
     return f"{state}\n{events(core, namespace, name)}"
 
 
-def container_logs(core: client.CoreV1Api, namespace: str, pod: str, container: str) -> str:
-    """The last lines a container printed (or why they are not available)."""
+def container_logs(core: client.CoreV1Api, namespace: str, pod: str, container: str,
+                   tail: int = LOG_TAIL_LINES, previous: bool = False) -> str:
+    """The last `tail` lines a container (or, `previous`, its last instance) printed, or why not."""
     try:
         response = core.read_namespaced_pod_log(
-            pod, namespace, container=container, tail_lines=LOG_TAIL_LINES, _preload_content=False
+            pod, namespace, container=container, tail_lines=tail, previous=previous, _preload_content=False
         )
     except client.ApiException as exc:
         return f"(no logs: {exc.status} {exc.reason})"

@@ -1,11 +1,14 @@
-"""Evidence a run leaves behind: measured delays and text attachments."""
+"""Evidence a test leaves in its Allure result: labels, manifests, measured delays, text."""
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 import allure
+import pytest
+import yaml
+
+from helpers.behaviours import BEHAVIOURS, behaviour_of, check_name, check_title, declared_styles
 
 DELAY_PREFIX = "delay:"
+STYLES_PROPERTY = "sidecar styles"  # the styles a check is written for (the summary's "n/a")
 
 
 def attach_text(name: str, text: str) -> None:
@@ -13,26 +16,24 @@ def attach_text(name: str, text: str) -> None:
     allure.attach(text, name=name, attachment_type=allure.attachment_type.TEXT)
 
 
+def attach_manifests(name: str, docs: list[dict]) -> None:
+    """Attach the documents a test applied, as YAML."""
+    text = yaml.safe_dump_all(docs, sort_keys=False)
+    allure.attach(text, name=name, attachment_type=allure.attachment_type.YAML)
+
+
+def label(item: pytest.Item) -> None:
+    """Name a scenario's behaviour and check in Allure; record the styles it is written for."""
+    behaviour = behaviour_of(item.keywords)
+    if behaviour is None:
+        return
+    item.add_marker(allure.feature(BEHAVIOURS[behaviour]))
+    item.add_marker(allure.story(check_title(check_name(item.nodeid))))
+    item.user_properties.append((STYLES_PROPERTY, ",".join(declared_styles(item))))
+
+
 def record_delay(user_properties: list, name: str, seconds: float) -> None:
     """Store a measured delay in a test's user_properties (they travel with xdist reports)."""
     user_properties.append((DELAY_PREFIX + name, round(seconds, 3)))
     allure.dynamic.parameter(f"delay {name} (s)", f"{seconds:.3f}", excluded=True)
     attach_text(f"delay: {name}", f"{seconds:.3f} s")
-
-
-def delays(reports: Iterable) -> list[tuple[str, str, float]]:
-    """(test id, delay name, seconds) for every delay recorded in these test reports."""
-    found = []
-    for report in reports:
-        for key, value in getattr(report, "user_properties", []):
-            if isinstance(key, str) and key.startswith(DELAY_PREFIX):
-                found.append((report.nodeid, key[len(DELAY_PREFIX):], float(value)))
-    return sorted(found)
-
-
-def delay_table(rows: list[tuple[str, str, float]]) -> list[str]:
-    """Aligned text lines: seconds, delay name, test."""
-    if not rows:
-        return []
-    width = max(len(name) for _, name, _ in rows)
-    return [f"{seconds:8.3f} s  {name:<{width}}  {test}" for test, name, seconds in rows]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import warnings
 
 from kubernetes import client
 from kubernetes.utils.duration import parse_duration
@@ -29,6 +30,8 @@ def config_reload_timeout(core: client.CoreV1Api, node: str) -> Timeout:
     try:
         seconds = sync_frequency_from_configz(read_configz(core, node))
     except client.ApiException as exc:
+        warnings.warn(f"kubelet /configz of node {node}: HTTP {exc.status} {exc.reason} (no `get` on nodes/proxy?);"
+                      f" reload waits assume the default syncFrequency {DEFAULT_SYNC_FREQUENCY:g}s", stacklevel=2)
         return config_reload(DEFAULT_SYNC_FREQUENCY, f"the default; configz: HTTP {exc.status} {exc.reason}")
     except ValueError as exc:
         return config_reload(DEFAULT_SYNC_FREQUENCY, f"the default; configz unreadable: {exc}")

@@ -9,6 +9,7 @@ import yaml
 
 from helpers.images import ImageMap
 from clusterbuild.pins import REPO_ROOT
+from helpers.podsecurity import restricted
 from helpers.sidecar import STYLES, sidecar_names, to_native
 
 MANIFEST_DIR = REPO_ROOT / "manifests"
@@ -19,6 +20,15 @@ def load(name: str, directory: Path = MANIFEST_DIR) -> list[dict]:
     """All documents of manifests/<name>."""
     with (directory / name).open() as stream:
         return [doc for doc in yaml.safe_load_all(stream) if doc]
+
+
+def overlay(docs: list[dict], replacements: list[dict]) -> list[dict]:
+    """`docs` with each replacement in place of the document of its kind and name (or appended)."""
+    def key(doc: dict) -> tuple[str, str]:
+        return doc.get("kind"), doc["metadata"]["name"]
+
+    pending = {key(doc): doc for doc in replacements}
+    return [pending.pop(key(doc), doc) for doc in docs] + list(pending.values())
 
 
 def pod_template(doc: dict) -> dict | None:
@@ -44,8 +54,9 @@ def containers(template: dict) -> Iterator[dict]:
     yield from spec.get("containers") or []
 
 
-def prepare(docs: list[dict], style: str, images: ImageMap) -> list[dict]:
-    """Copies of `docs` with images resolved and sidecars in the given style."""
+def prepare(docs: list[dict], style: str, images: ImageMap, pod_security: str = "baseline") -> list[dict]:
+    """Copies of `docs` with images resolved, sidecars in the given style and, for the
+    "restricted" Pod Security level, the security contexts it demands."""
     if style not in STYLES:
         raise ValueError(f"unknown sidecar style {style!r}; expected one of {STYLES}")
     prepared = []
@@ -56,6 +67,8 @@ def prepare(docs: list[dict], style: str, images: ImageMap) -> list[dict]:
                 container["image"] = images.resolve(container["image"])
             if style == "native" and sidecar_names(template):
                 doc = _replace_template(doc, to_native)
+            if pod_security == "restricted":
+                doc = _replace_template(doc, restricted)
         prepared.append(doc)
     return prepared
 

@@ -6,13 +6,15 @@ import secrets
 
 from kubernetes import client, utils
 
-from helpers import diagnostics, manifests
+from helpers import diagnostics, evidence, manifests
 from helpers.cluster import Cluster
 from helpers.pods import Pod
 
 RUN_LABEL = "sidecar-conformance/run-id"
 TEST_ANNOTATION = "sidecar-conformance/test"
-PSA_LABELS = {"pod-security.kubernetes.io/enforce": "baseline"}
+OWNER_ANNOTATION = "sidecar-conformance/owner"  # host/pid of the run's pytest
+PSA_ENFORCE = "pod-security.kubernetes.io/enforce"
+POD_SECURITY_LEVELS = ("baseline", "restricted")  # Pod Security Admission levels a run may enforce
 NAME_PREFIX = "sc-"
 MAX_NAME = 63
 
@@ -24,19 +26,29 @@ def namespace_name(test_id: str, suffix: str) -> str:
     return f"{NAME_PREFIX}{slug[:room].rstrip('-')}-{suffix}"
 
 
+def delete_namespace(core: client.CoreV1Api, name: str) -> None:
+    """Delete namespace `name` without waiting; gone already is fine."""
+    try:
+        core.delete_namespace(name)
+    except client.ApiException as exc:
+        if exc.status != 404:
+            raise
+
+
 class TestNamespace:
     """The namespace one test runs in, created on construction and deleted by `delete`."""
 
     __test__ = False  # not a pytest test class
 
-    def __init__(self, cluster: Cluster, test_id: str):
+    def __init__(self, cluster: Cluster, test_id: str, pod_security: str = POD_SECURITY_LEVELS[0]):
         self.cluster = cluster
         self.name = namespace_name(test_id, secrets.token_hex(3))
+        self.pod_security = pod_security
         body = {
             "metadata": {
                 "name": self.name,
-                "labels": {RUN_LABEL: cluster.target.run_id, **PSA_LABELS},
-                "annotations": {TEST_ANNOTATION: test_id},
+                "labels": {RUN_LABEL: cluster.target.run_id, PSA_ENFORCE: pod_security},
+                "annotations": {TEST_ANNOTATION: test_id, OWNER_ANNOTATION: cluster.target.owner},
             }
         }
         cluster.core.create_namespace(body)
@@ -44,9 +56,17 @@ class TestNamespace:
     def __repr__(self) -> str:
         return f"TestNamespace({self.name})"
 
-    def deploy(self, manifest: str, style: str) -> list[dict]:
-        """Create everything in manifests/<manifest>, sidecars in `style`; return the docs."""
-        docs = manifests.prepare(manifests.load(manifest), style, self.cluster.images)
+    def deploy(self, manifest: str, style: str, overlay: str | None = None) -> list[dict]:
+        """Create everything in manifests/<manifest>, sidecars in `style`; return the docs.
+
+        `overlay` (a negative control, manifests/controls/...) replaces documents of the same
+        kind and name.
+        """
+        docs = manifests.load(manifest)
+        if overlay:
+            docs = manifests.overlay(docs, manifests.load(overlay))
+        docs = manifests.prepare(docs, style, self.cluster.images, self.pod_security)
+        evidence.attach_manifests(f"applied {manifest}" + (f" + {overlay}" if overlay else "") + f" ({style})", docs)
         for doc in docs:
             utils.create_from_dict(self.cluster.api, doc, namespace=self.name)
         return docs
@@ -80,8 +100,4 @@ class TestNamespace:
 
     def delete(self) -> None:
         """Delete the namespace (and all in it) without waiting; gone already is fine."""
-        try:
-            self.cluster.core.delete_namespace(self.name)
-        except client.ApiException as exc:
-            if exc.status != 404:
-                raise
+        delete_namespace(self.cluster.core, self.name)

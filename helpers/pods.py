@@ -1,6 +1,7 @@
 """A handle on one Pod: status, waits, exec, logs, port-forward."""
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from contextlib import contextmanager
 
@@ -12,8 +13,11 @@ from helpers.cluster import Cluster
 from helpers.execs import ExecResult
 from helpers.logs import LogFollower, LogLine, read_log
 from helpers.portforward import port_forward
-from helpers.timeouts import CONTAINER_TERMINATED, HTTP_REQUEST, HTTP_SERVING, POD_READY
+from helpers.timeouts import (CONTAINER_TERMINATED, HTTP_REQUEST, HTTP_SERVING, IMAGE_PULL_FAILING, POD_READY,
+                              Timeout)
 from helpers.waits import wait_until
+
+PULL_ERRORS = ("ErrImagePull", "ImagePullBackOff", "InvalidImageName", "ErrImageNeverPull")
 
 
 def all_statuses(pod: client.V1Pod) -> list[client.V1ContainerStatus]:
@@ -24,6 +28,38 @@ def all_statuses(pod: client.V1Pod) -> list[client.V1ContainerStatus]:
 def is_ready(pod: client.V1Pod) -> bool:
     """The Pod's Ready condition is True."""
     return any(c.type == "Ready" and c.status == "True" for c in pod.status.conditions or [])
+
+
+def image_pull_error(pod: client.V1Pod) -> str | None:
+    """Which container's image cannot be pulled, and the kubelet's reason, if any."""
+    for status in all_statuses(pod):
+        waiting = status.state and status.state.waiting
+        if waiting and waiting.reason in PULL_ERRORS:
+            return f"image {status.image} of container {status.name} cannot be pulled: {waiting.reason}: {waiting.message}"
+    return None
+
+
+class ImagePullFailed(AssertionError):
+    """A Pod's image pull kept failing: no point waiting out POD_READY."""
+
+
+class _ReadyOrPullFailure:
+    """Check for wait_until: the Pod is Ready; raises once a pull failed for IMAGE_PULL_FAILING."""
+
+    def __init__(self, pod: Pod):
+        self.pod = pod
+        self.failing_since: float | None = None
+
+    def __call__(self, current: client.V1Pod) -> bool:
+        error = image_pull_error(current)
+        if error is None:
+            self.failing_since = None
+            return is_ready(current)
+        self.failing_since = self.failing_since or time.monotonic()
+        if time.monotonic() - self.failing_since >= IMAGE_PULL_FAILING.seconds:
+            raise ImagePullFailed(f"{self.pod}: {error} (failing for {IMAGE_PULL_FAILING.seconds:g}s"
+                                  f" [{IMAGE_PULL_FAILING.name}])\n{self.pod.report()}")
+        return False
 
 
 class Pod:
@@ -61,7 +97,7 @@ class Pod:
 
     def wait_ready(self) -> Pod:
         """Wait for the Ready condition (every container running; probes passed)."""
-        self.wait_for("Ready", is_ready)
+        self.wait_for("Ready", _ReadyOrPullFailure(self))
         return self
 
     def wait_terminated(self, container: str) -> client.V1ContainerStateTerminated:
@@ -89,12 +125,12 @@ class Pod:
         return LogFollower(self.cluster.core, self.namespace, self.name, container)
 
     @contextmanager
-    def http(self, port: int, ready_path: str = "/"):
+    def http(self, port: int, ready_path: str = "/", timeout: Timeout = HTTP_SERVING):
         """An httpx client on a port-forward to `port`, once GET `ready_path` answers 200."""
         with port_forward(self.cluster.target, self.namespace, self.name, port, self.report) as url, \
                 httpx.Client(base_url=url, timeout=HTTP_REQUEST) as http:
             wait_until(f"{self}:{port} to answer GET {ready_path}", lambda: http.get(ready_path),
-                       lambda response: response.status_code == 200, HTTP_SERVING, self.report,
+                       lambda response: response.status_code == 200, timeout, self.report,
                        show=lambda response: f"HTTP {response.status_code} {response.text!r}")
             yield http
 

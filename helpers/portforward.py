@@ -1,8 +1,11 @@
 """`kubectl port-forward` to a Pod on a free local port, for HTTP through httpx."""
 from __future__ import annotations
 
+import ctypes
 import re
+import signal
 import subprocess
+import sys
 import threading
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -11,6 +14,7 @@ from helpers.cluster import ClusterTarget
 from helpers.timeouts import PORT_FORWARD, PORT_FORWARD_STOP
 from helpers.waits import wait_until
 
+PR_SET_PDEATHSIG = 1
 FORWARDING = re.compile(r"Forwarding from 127\.0\.0\.1:(\d+) -> \d+")
 
 
@@ -21,6 +25,12 @@ def forwarded_port(output: list[str]) -> int | None:
         if match:
             return int(match.group(1))
     return None
+
+
+def _die_with_parent() -> None:
+    """In the child: SIGTERM it when the test process dies, even by SIGKILL (Linux prctl)."""
+    if sys.platform == "linux":
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def _drain(pipe, into: list[str]) -> None:
@@ -36,7 +46,8 @@ def port_forward(target: ClusterTarget, namespace: str, pod: str, port: int, con
     """
     command = [target.kubectl, *target.kubectl_flags(), "--namespace", namespace,
                "port-forward", "--address", "127.0.0.1", f"pod/{pod}", f":{port}"]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               preexec_fn=_die_with_parent)
     output: list[str] = []
     for pipe in (process.stdout, process.stderr):
         threading.Thread(target=_drain, args=(pipe, output), daemon=True).start()

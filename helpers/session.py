@@ -8,25 +8,24 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
+import signal
 import subprocess
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from kubernetes import client, config
-from kubernetes.config.config_exception import ConfigException
+import yaml
+from kubernetes import client
 
 from helpers.cluster import ClusterTarget, api_client
-from helpers.namespace import RUN_LABEL
+from helpers.leftovers import run_owner
+from helpers.namespace import RUN_LABEL, delete_namespace
 from clusterbuild.pins import REPO_ROOT
-from helpers.timeouts import API_REACHABLE, DOCKER_QUERY, NAMESPACE_SWEEP
+from helpers.preflight import SessionError
+from helpers.timeouts import DOCKER_QUERY, NAMESPACE_SWEEP
 from helpers.waits import wait_until
 
 KIND_CLUSTER_LABEL = "io.x-k8s.kind.cluster"
-
-
-class SessionError(Exception):
-    """A one-line reason why the run cannot get its cluster."""
 
 
 @dataclass(frozen=True)
@@ -62,33 +61,38 @@ def find_kubectl(explicit: str | None) -> str:
     return found
 
 
-def check_reachable(target: ClusterTarget) -> None:
-    """Fail with one line unless the target's API server answers."""
-    where = f"{target.kubeconfig}" + (f" (context {target.context})" if target.context else "")
+def context_names(path: str) -> list[str]:
+    """The context names of kubeconfig `path`; SessionError when it cannot be read as one."""
     try:
-        with api_client(target) as api:
-            client.VersionApi(api).get_code(_request_timeout=API_REACHABLE)
-    except Exception as exc:  # config, TLS, connection and HTTP errors share no base class
-        first_line = f"{type(exc).__name__}: {exc}".splitlines()[0]
-        raise SessionError(f"cluster of {where} is not reachable: {first_line}") from None
+        loaded = yaml.safe_load(Path(path).read_text())
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        reason = str(exc).strip().splitlines()[0]
+        raise SessionError(f"kubeconfig {path}: unreadable ({type(exc).__name__}: {reason})") from None
+    if not isinstance(loaded, dict) or not isinstance(loaded.get("contexts"), list):
+        raise SessionError(f"kubeconfig {path}: not a kubeconfig (no list of contexts)")
+    return [c.get("name") for c in loaded["contexts"] if isinstance(c, dict)]
 
 
 def attach(kubeconfig: str | None, context: str | None, kubectl: str | None, run_id: str) -> ClusterTarget:
-    """An existing cluster, checked: the file exists, the context is in it, it answers."""
+    """An existing cluster: the file exists, the context is in it (preflight checks the rest)."""
     path = kubeconfig or default_kubeconfig()
     if not Path(path).is_file():
         raise SessionError(f"kubeconfig {path}: no such file")
+    names = context_names(path)
     if context is not None:
-        try:
-            contexts, _ = config.list_kube_config_contexts(config_file=path)
-        except ConfigException as exc:
-            raise SessionError(f"kubeconfig {path}: {exc}") from None
-        names = [c["name"] for c in contexts]
         if context not in names:
             raise SessionError(f"--context {context}: not in {path} (has: {', '.join(names) or 'none'})")
-    target = ClusterTarget(str(Path(path).resolve()), context, find_kubectl(kubectl), run_id)
-    check_reachable(target)
-    return target
+    return ClusterTarget(str(Path(path).resolve()), context, find_kubectl(kubectl), run_id, owner=run_owner())
+
+
+def _interrupt(signum, _frame) -> None:
+    raise KeyboardInterrupt(f"signal {signal.Signals(signum).name}")
+
+
+def interrupt_on_sigterm() -> None:
+    """Make SIGTERM end the run like Ctrl-C does: tests stop, then this run's namespaces
+    are swept (pytest_sessionfinish) and a kind cluster it made is deleted."""
+    signal.signal(signal.SIGTERM, _interrupt)
 
 
 def kind_cluster_exists(name: str) -> bool:
@@ -106,20 +110,23 @@ def create_kind(options: KindOptions, run_id: str) -> ClusterTarget:
 
     Only a cluster this run created is deleted at the end (and not with --keep-cluster).
     """
+    from clusterbuild.kind_preflight import preflight as kind_preflight
     from clusterbuild.provision import create_cluster  # only this mode needs the cluster build
     from clusterbuild.steps import StepFailed
 
+    if options.kubectl_bin:
+        find_kubectl(options.kubectl_bin)  # a wrong path fails now, not after the cluster build
     existed = kind_cluster_exists(options.name)
     kubeconfig = (REPO_ROOT / ".pytest-kind" / options.name / "kubeconfig").resolve()
     try:
+        kind_preflight(options.image)
         cluster, recipe = create_cluster(options.name, kubeconfig, options.image)
     except StepFailed as exc:
         raise SessionError(f"kind cluster {options.name}: {exc}".splitlines()[0]) from None
     kubectl = options.kubectl_bin or str(cluster.kubectl_path)
-    target = ClusterTarget(str(kubeconfig), None, kubectl, run_id, kind_name=options.name,
-                           kind_bin=str(recipe.kind_bin), delete_at_end=not (options.keep or existed))
-    check_reachable(target)
-    return target
+    return ClusterTarget(str(kubeconfig), None, kubectl, run_id, kind_name=options.name,
+                         kind_bin=str(recipe.kind_bin), delete_at_end=not (options.keep or existed),
+                         owner=run_owner())
 
 
 def delete_kind(target: ClusterTarget) -> None:
@@ -135,16 +142,17 @@ def sweep_namespaces(target: ClusterTarget) -> list[str]:
         core = client.CoreV1Api(api)
         selector = f"{RUN_LABEL}={target.run_id}"
 
-        def remaining() -> list[str]:
-            return [ns.metadata.name for ns in core.list_namespace(label_selector=selector).items]
+        swept: set[str] = set()
 
-        leftovers = remaining()
-        for name in leftovers:
-            try:
-                core.delete_namespace(name)
-            except client.ApiException as exc:
-                if exc.status != 404:
-                    raise
+        def remaining() -> list[str]:
+            """This run's namespaces; deletes those not deleting yet (a worker may add one late)."""
+            found = core.list_namespace(label_selector=selector).items
+            swept.update(ns.metadata.name for ns in found)
+            for ns in found:
+                if ns.metadata.deletion_timestamp is None:
+                    delete_namespace(core, ns.metadata.name)
+            return [ns.metadata.name for ns in found]
+
         wait_until(f"namespaces labelled {selector} to be gone", remaining, lambda names: not names,
                    NAMESPACE_SWEEP)
-        return leftovers
+        return sorted(swept)

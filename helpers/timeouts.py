@@ -16,19 +16,25 @@ class Timeout:
 
 # Pods and containers
 POD_READY = Timeout("pod ready (images present, every container running)", 180)
+# A pull that fails again after the kubelet's first back-off (10 s) is not a blip.
+IMAGE_PULL_FAILING = Timeout("image pull keeps failing", 20)
 CONTAINER_TERMINATED = Timeout("container terminated", 60)
 EXEC = Timeout("exec in a container", 30)
 POD_DELETION_MARGIN = 60.0  # beyond the grace period, for the kubelet and API to finish
 
 # Data moving between containers
 APP_OUTPUT = Timeout("app printed its startup lines", 30, poll=0.5)
-LOG_SHIPPED = Timeout("sidecar shipped every line", 60, poll=0.5)
+APP_WROTE_LINES = Timeout("app wrote its last line", 60, poll=0.5)
+# Measured propagation max (soak): under 1.5 s; `tail -F` checks its file once a second.
+LOG_CAUGHT_UP = Timeout("sidecar shipped the app's last line after the app wrote it", 15, poll=0.5)
 LOG_STREAM_END = Timeout("container log stream ended", 30, poll=0.2)
 
 # HTTP through a port-forward
 PORT_FORWARD = Timeout("kubectl port-forward listening", 30, poll=0.2)
 PORT_FORWARD_STOP = 5.0  # for kubectl to exit after SIGTERM, before SIGKILL
 HTTP_SERVING = Timeout("app answering through the port-forward", 60, poll=0.5)
+# nginx is running and the app behind it already answers: a working proxy forwards at once.
+PROXY_FORWARDING = Timeout("proxy forwarding to an app that already answers", 10, poll=0.5)
 HTTP_REQUEST = 10.0  # one request
 
 # Config reload: the kubelet refreshes ConfigMap volumes on its pod sync, every
@@ -37,6 +43,8 @@ DEFAULT_SYNC_FREQUENCY = 60.0  # KubeletConfiguration default
 SYNC_JITTER = 0.5
 RELOAD_SLACK = 30.0
 RELOAD_POLL = 0.5
+# The volume shows the edit: the reloader (polling every second) signals nginx.
+RELOAD_AFTER_SWAP = Timeout("nginx serving the edit once the volume shows it", 10, poll=0.5)
 
 # Shutdown
 GRACE_TOLERANCE = 2.0  # status times have 1 s resolution; kubelet reaction time
@@ -45,11 +53,21 @@ GRACE_TOLERANCE = 2.0  # status times have 1 s resolution; kubelet reaction time
 JOB_POD = Timeout("job's pod created", 60)
 JOB_COMPLETE = Timeout("job complete", 120)
 CLASSIC_JOB_HOLD = Timeout("job with a classic sidecar stays incomplete", 10)
+# Negative control only: a native-sidecar Job completes within 11 s of main's exit (median
+# 5 s, 10 soak runs; main exits ~5 s after creation), so a classic one incomplete at 30 s never will.
+CONTROL_JOB_COMPLETE = Timeout("job complete (negative control)", 30)
 
 # Session
 NAMESPACE_SWEEP = Timeout("this run's namespaces gone", 300, poll=2)
+BAD_INPUT_EXIT = 15.0  # a run given bad input ends within this, with one line
+MAX_RUN_AGE = 6 * 3600.0  # a run started on another host this long ago is dead (no run takes an hour)
 API_REACHABLE = 15.0  # first contact with an existing cluster
 DOCKER_QUERY = 60.0  # `docker ps` looking for kind nodes
+TOOL_QUERY = 15.0  # preflight: `kubectl version --client`, `kind version`, `docker version`
+
+# Evidence after a test (each bounded, so a broken cluster cannot hang the report)
+KUBECTL_DESCRIBE = 30.0  # `kubectl describe pods` of a test namespace
+NODE_LOG_QUERY = 30.0  # `docker exec <kind node> journalctl ...`
 
 
 def pod_deletion(grace_seconds: float) -> Timeout:

@@ -1,11 +1,17 @@
 """Scenario 1: the containers of a Pod share one network namespace."""
 import pytest
 
-from helpers.netinfo import interface_addresses, listening_tcp
+from checks.network import (
+    APP_URL,
+    assert_eth0_has_pod_ip,
+    assert_reaches_app_on_loopback,
+    assert_same_network_namespace,
+    assert_sees_app_socket,
+    network_namespace,
+)
+from helpers.netinfo import listening_tcp
 
 pytestmark = pytest.mark.network
-
-APP_URL = "http://127.0.0.1:8080/"
 
 
 @pytest.fixture
@@ -17,28 +23,18 @@ def demo(namespace, sidecar_style):
 
 def test_every_container_has_the_pod_ip_on_eth0(demo):
     pod, _ = demo
-    pod_ip = pod.read().status.pod_ip
-    for container in ("app", "sidecar"):
-        shown = pod.exec(container, ["ip", "-o", "addr", "show", "dev", "eth0"]).stdout
-        assert pod_ip in interface_addresses(shown), f"{container}: eth0 has {shown!r}, podIP is {pod_ip}"
+    assert_eth0_has_pod_ip(pod.read().status.pod_ip, [(pod, "app"), (pod, "sidecar")])
 
 
 def test_containers_share_the_network_namespace_and_other_pods_do_not(demo):
     pod, neighbour = demo
-
-    def netns(target, container):
-        return target.exec(container, ["readlink", "/proc/self/ns/net"]).stdout.strip()
-
-    app, sidecar, other = netns(pod, "app"), netns(pod, "sidecar"), netns(neighbour, "neighbour")
-    assert app.startswith("net:["), app
-    assert sidecar == app
-    assert other != app
+    assert_same_network_namespace((pod, "app"), (pod, "sidecar"))
+    assert network_namespace(neighbour, "neighbour") != network_namespace(pod, "app")
 
 
 def test_sidecar_reaches_the_app_on_loopback_and_another_pod_does_not(demo):
     pod, neighbour = demo
-    body = pod.exec("sidecar", ["wget", "-qO-", APP_URL]).stdout
-    assert body == f"hello from the app of {pod.name}\n"
+    assert_reaches_app_on_loopback(pod, "sidecar", pod.name)
 
     elsewhere = neighbour.exec("neighbour", ["wget", "-qO-", APP_URL], check=False)
     assert elsewhere.exit_code != 0 and "refused" in elsewhere.stderr, elsewhere.describe()
@@ -46,5 +42,5 @@ def test_sidecar_reaches_the_app_on_loopback_and_another_pod_does_not(demo):
 
 def test_sidecar_sees_the_apps_listening_socket(demo):
     pod, neighbour = demo
-    assert "127.0.0.1:8080" in listening_tcp(pod.exec("sidecar", ["netstat", "-ltn"]).stdout)
+    assert_sees_app_socket(pod, "sidecar")
     assert "127.0.0.1:8080" not in listening_tcp(neighbour.exec("neighbour", ["netstat", "-ltn"]).stdout)

@@ -1,42 +1,26 @@
 """Scenario 4: a watcher sidecar reloads nginx when its ConfigMap changes."""
-import secrets
 import time
 
 import pytest
 
+from checks.reload import (
+    FIRST_VERSION,
+    assert_subpath_keeps_old_content,
+    containers_by_id,
+    edit_config,
+    nginx_master_pid,
+    wait_served,
+    wait_volume_shows,
+)
 from helpers.kubelet import config_reload_timeout
-from helpers.pods import all_statuses
-from helpers.waits import wait_until
 
 pytestmark = pytest.mark.reload
-
-CONFIG_MAP = "reload-nginx"
-KEY = "default.conf"
-FIRST_VERSION = "config version 1"
 
 
 @pytest.fixture
 def pod(namespace, sidecar_style):
     namespace.deploy("reload.yaml", sidecar_style)
     return namespace.pod("reload-demo").wait_ready()
-
-
-def edit_config(namespace) -> str:
-    """Change the text nginx returns, as `kubectl edit configmap` would; return the new text."""
-    config = namespace.config_map_data(CONFIG_MAP)[KEY]
-    assert FIRST_VERSION in config
-    new_version = f"config version 2 ({secrets.token_hex(4)})"
-    namespace.update_config_map(CONFIG_MAP, {KEY: config.replace(FIRST_VERSION, new_version)})
-    return new_version
-
-
-def containers_by_id(pod) -> dict:
-    """Each container's runtime id and restart count: both change when it restarts."""
-    return {s.name: (s.container_id, s.restart_count) for s in all_statuses(pod.read())}
-
-
-def nginx_master_pid(pod) -> int:
-    return int(pod.exec("web", ["cat", "/run/nginx.pid"]).stdout)
 
 
 def test_edit_is_served_after_a_reload_not_a_restart(namespace, pod, record_delay):
@@ -47,8 +31,7 @@ def test_edit_is_served_after_a_reload_not_a_restart(namespace, pod, record_dela
 
         new_version = edit_config(namespace)
         edited_at = time.monotonic()
-        wait_until("nginx to serve the edited ConfigMap", lambda: http.get("/").text,
-                   lambda body: body == f"{new_version}\n", timeout, pod.report)
+        wait_served(pod, http, new_version, timeout)
         record_delay("ConfigMap edit -> new body served", time.monotonic() - edited_at)
 
     assert nginx_master_pid(pod) == master_before, "nginx was restarted, not reloaded"
@@ -60,9 +43,5 @@ def test_edit_is_served_after_a_reload_not_a_restart(namespace, pod, record_dela
 def test_subpath_mount_keeps_the_old_content(namespace, pod):
     timeout = config_reload_timeout(namespace.cluster.core, pod.read().spec.node_name)
     new_version = edit_config(namespace)
-    wait_until("the ConfigMap volume to show the edit",
-               lambda: pod.exec("reloader", ["cat", "/config/default.conf"]).stdout,
-               lambda text: new_version in text, timeout, pod.report)
-
-    pinned = pod.exec("reloader", ["cat", "/pinned/default.conf"]).stdout
-    assert FIRST_VERSION in pinned and new_version not in pinned, pinned
+    wait_volume_shows(pod, new_version, timeout)
+    assert_subpath_keeps_old_content(pod, new_version)

@@ -74,3 +74,12 @@ def test_env_value_reads_literal_env():
     assert manifests.env_value(docs, "logs-demo", "app", "LINE_COUNT") == "200"
     with pytest.raises(KeyError):
         manifests.env_value(docs, "logs-demo", "shipper", "LINE_COUNT")
+
+
+def test_restricted_pod_security_adds_the_contexts_the_level_demands():
+    docs = manifests.prepare(manifests.load("ordering.yaml"), "native", ImageMap(PINNED), "restricted")
+    pod = pod_templates(docs)[0]
+    assert pod["spec"]["securityContext"]["runAsNonRoot"] is True
+    assert pod["spec"]["securityContext"]["seccompProfile"] == {"type": "RuntimeDefault"}
+    for container in manifests.containers(pod):
+        assert container["securityContext"] == {"allowPrivilegeEscalation": False, "capabilities": {"drop": ["ALL"]}}

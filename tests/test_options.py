@@ -1,10 +1,9 @@
 """Bad cluster options end the run with one clear line, before any cluster work."""
-import subprocess
 import sys
 
 import pytest
 
-from clusterbuild.pins import REPO_ROOT
+from checks.cli import assert_one_clear_line, run_pytest
 
 KUBECONFIG = """\
 apiVersion: v1
@@ -22,9 +21,8 @@ users:
 """
 
 
-def run_suites(*options: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "pytest", "suites", "-p", "no:xdist", *options],
-                          cwd=REPO_ROOT, capture_output=True, text=True, timeout=120)
+def run_suites(*options: str):
+    return run_pytest("suites", *options)
 
 
 @pytest.fixture
@@ -37,25 +35,23 @@ def kubeconfig(tmp_path):
 def test_missing_kubeconfig(tmp_path):
     missing = tmp_path / "nope"
     result = run_suites("--kubeconfig", str(missing))
-    assert result.returncode == pytest.ExitCode.USAGE_ERROR
-    assert f"sidecar-conformance: kubeconfig {missing}: no such file" in result.stderr
-    assert "Traceback" not in result.stdout + result.stderr
+    assert result.code == pytest.ExitCode.USAGE_ERROR
+    assert_one_clear_line(result, f"sidecar-conformance: kubeconfig {missing}: no such file")
 
 
 def test_unknown_context(kubeconfig):
     result = run_suites("--kubeconfig", str(kubeconfig), "--context", "two")
-    assert result.returncode == pytest.ExitCode.USAGE_ERROR
-    assert f"--context two: not in {kubeconfig} (has: one)" in result.stderr
+    assert result.code == pytest.ExitCode.USAGE_ERROR
+    assert_one_clear_line(result, f"--context two: not in {kubeconfig} (has: one)")
 
 
 def test_unreachable_cluster(kubeconfig):
     result = run_suites("--kubeconfig", str(kubeconfig), "--kind-kubectl-bin", sys.executable)
-    assert result.returncode == pytest.ExitCode.USAGE_ERROR
-    assert "is not reachable" in result.stderr
-    assert "Traceback" not in result.stdout + result.stderr
+    assert result.code == pytest.ExitCode.USAGE_ERROR
+    assert_one_clear_line(result, "is not reachable")
 
 
 def test_bad_image_map():
     result = run_suites("--kubeconfig", "/nonexistent", "--image-map", "redis=x")
-    assert result.returncode == pytest.ExitCode.USAGE_ERROR
-    assert "'redis' is not a pinned test image" in result.stderr
+    assert result.code == pytest.ExitCode.USAGE_ERROR
+    assert_one_clear_line(result, "'redis' is not a pinned test image")

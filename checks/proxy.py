@@ -1,0 +1,60 @@
+"""Reverse proxy: the sidecar returns the app's answers, adds its headers, takes concurrency."""
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+
+import httpx
+
+from helpers.timeouts import PROXY_FORWARDING
+
+PROXY_PORT, APP_PORT = 80, 8080
+CONCURRENT_REQUESTS = 50
+
+
+@contextmanager
+def proxy_and_app(pod):
+    """HTTP clients for the proxy (port 80) and the app itself (port 8080).
+
+    The app must answer first; then the proxy has PROXY_FORWARDING to forward to it.
+    """
+    with pod.http(APP_PORT) as app, pod.http(PROXY_PORT, timeout=PROXY_FORWARDING) as proxy:
+        yield proxy, app
+
+
+def lower_keys(headers: dict) -> dict:
+    return {key.lower(): value for key, value in headers.items()}
+
+
+def assert_same_answer(proxy, app, path: str) -> httpx.Response:
+    """GET `path` answers the same status and body through the proxy as from the app."""
+    through_proxy, direct = proxy.get(path), app.get(path)
+    seen = (through_proxy.status_code, through_proxy.text)
+    assert seen == (direct.status_code, direct.text), (
+        f"proxy pass-through broken: GET {path} through the proxy gave {seen}, the app {(direct.status_code, direct.text)}")
+    return through_proxy
+
+
+def assert_proxy_headers(proxy, app) -> None:
+    """nginx adds X-Forwarded-By and X-Real-IP and keeps the client's X-Request-Id."""
+    via_proxy = lower_keys(proxy.get("/headers", headers={"X-Request-Id": "via-proxy"}).json())
+    direct = lower_keys(app.get("/headers", headers={"X-Request-Id": "direct"}).json())
+    added = {key: via_proxy.get(key) for key in ("x-forwarded-by", "x-real-ip", "x-request-id")}
+    assert added["x-forwarded-by"] == "nginx-sidecar" and added["x-real-ip"] and added["x-request-id"] == "via-proxy", (
+        f"proxy headers broken: the app saw {added} through the proxy")
+    assert "x-forwarded-by" not in direct, "the header must come from nginx, not the client"
+
+
+def assert_concurrent_requests(proxy, count: int = CONCURRENT_REQUESTS) -> None:
+    """`count` simultaneous requests each get their own 200 answer."""
+    def ask(number: int) -> str | None:
+        try:
+            response = proxy.get("/headers", headers={"X-Request-Id": f"request-{number}"})
+        except httpx.HTTPError as exc:
+            return f"#{number}: {type(exc).__name__}: {exc}"
+        if response.status_code != 200:
+            return f"#{number}: HTTP {response.status_code}"
+        echoed = lower_keys(response.json()).get("x-request-id")
+        return None if echoed == f"request-{number}" else f"#{number}: answered for {echoed}"
+
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        problems = [p for p in pool.map(ask, range(count)) if p]
+    assert problems == [], f"proxy concurrency broken: {len(problems)} of {count} requests failed: {problems[:3]}"

@@ -1,0 +1,286 @@
+"""The conformance summary of a run: a row per behaviour, a column per sidecar style.
+
+Built by the xdist controller (or the only process) from the test reports: their
+keywords name the behaviour and style, their user_properties carry the measured delays
+and the styles a check is written for. Rendered for the terminal, as Markdown and as JSON.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+
+from helpers.behaviours import BEHAVIOURS, behaviour_of, check_name, check_title, style_of
+from helpers.clusterfacts import ClusterFacts
+from helpers.evidence import DELAY_PREFIX, STYLES_PROPERTY
+from helpers.sidecar import STYLES
+
+PASS, FAIL, SKIP = "pass", "fail", "skip"
+NOT_APPLICABLE = "n/a"  # the check is not written for this style
+NOT_RUN = "not run"  # written for it, but not selected (-k, -m, --sidecar-style)
+SEVERITY = {PASS: 0, SKIP: 1, FAIL: 2}
+REASON_CHARS = 160  # of a reason in a Markdown table cell; the failure list has the whole line
+STYLE_LEGEND = ("Sidecar styles: *classic* is a regular container next to the app; *native* is an init"
+                " container with `restartPolicy: Always` (on by default since Kubernetes 1.29).")
+MODULE_PATH = re.compile(r"^(?:\w+\.)+(?=\w+: )")  # "helpers.waits.WaitTimeout: x" -> "WaitTimeout: x"
+
+
+@dataclass
+class Outcome:
+    """How one test ended (its worst phase), why, and what it measured."""
+
+    status: str
+    reason: str = ""
+    test: str = ""
+    delays: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class Check:
+    """One test function of a behaviour, in each style it ran."""
+
+    behaviour: str
+    name: str
+    declared: tuple[str, ...]
+    line: int
+    outcomes: dict[str, Outcome] = field(default_factory=dict)
+
+    @property
+    def title(self) -> str:
+        return check_title(self.name)
+
+    def cell(self, style: str) -> Outcome:
+        """The outcome in `style`, or why there is none."""
+        if style in self.outcomes:
+            return self.outcomes[style]
+        return Outcome(NOT_RUN if style in self.declared else NOT_APPLICABLE)
+
+
+@dataclass
+class Summary:
+    """Every check of the run, the cluster it ran on, and what else ran."""
+
+    checks: list[Check]
+    cluster: ClusterFacts
+    run_id: str
+    finished: str
+    others: dict[str, int] = field(default_factory=dict)  # tests outside the behaviours, by status
+
+    def counts(self) -> dict[str, int]:
+        """How many checks (test runs, one per style) passed, failed, were skipped."""
+        found = dict.fromkeys((PASS, FAIL, SKIP), 0)
+        for check in self.checks:
+            for outcome in check.outcomes.values():
+                found[outcome.status] += 1
+        return found
+
+    def verdict(self) -> str:
+        """FAIL when any check failed; PASS when none failed and some passed."""
+        counts = self.counts()
+        if counts[FAIL]:
+            return "FAIL"
+        return "PASS" if counts[PASS] else "INCONCLUSIVE (nothing passed)"
+
+    def tally(self) -> str:
+        counts = self.counts()
+        return (f"{counts[PASS]} passed, {counts[FAIL]} failed, {counts[SKIP]} skipped;"
+                f" run {self.run_id}, finished {self.finished}")
+
+    def rollup(self, behaviour: str, style: str) -> str:
+        """One behaviour in one style: "pass (4/4)", "FAIL (1 of 4)", "skip: why", "n/a"..."""
+        cells = [check.cell(style) for check in self.checks if check.behaviour == behaviour]
+        ran = [cell for cell in cells if cell.status in SEVERITY]
+        failed = [cell for cell in ran if cell.status == FAIL]
+        passed = [cell for cell in ran if cell.status == PASS]
+        if failed:
+            return f"FAIL ({len(failed)} of {len(ran)})"
+        if passed:
+            skipped = len(ran) - len(passed)
+            return f"pass ({len(passed)}/{len(ran)}" + (f", {skipped} skipped)" if skipped else ")")
+        if ran:
+            return f"skip: {ran[0].reason}"
+        return NOT_RUN if any(cell.status == NOT_RUN for cell in cells) or not cells else NOT_APPLICABLE
+
+    def grouped(self) -> list[tuple[str, list[Check]]]:
+        """(behaviour title, its checks) for each behaviour with checks, in order."""
+        groups = [(title, [check for check in self.checks if check.behaviour == marker])
+                  for marker, title in BEHAVIOURS.items()]
+        return [(title, checks) for title, checks in groups if checks]
+
+    def delays(self) -> list[tuple[str, dict[str, float]]]:
+        """(delay name, {style: seconds}) in check order."""
+        rows: dict[str, dict[str, float]] = {}
+        for check in self.checks:
+            for style, outcome in check.outcomes.items():
+                for name, seconds in outcome.delays.items():
+                    rows.setdefault(name, {})[style] = seconds
+        return list(rows.items())
+
+    def problems(self) -> list[Outcome]:
+        """Every failed or skipped test, in table order."""
+        return [check.outcomes[style] for check in self.checks for style in STYLES
+                if style in check.outcomes and check.outcomes[style].status in (FAIL, SKIP)]
+
+    def to_dict(self) -> dict:
+        """Plain data for summary.json."""
+        return {
+            "verdict": self.verdict(),
+            "counts": self.counts(),
+            "run": {"id": self.run_id, "finished": self.finished},
+            "cluster": self.cluster.to_dict(),
+            "behaviours": [
+                {"marker": marker, "title": title,
+                 "styles": {style: self.rollup(marker, style) for style in STYLES},
+                 "checks": [{"name": check.name, "title": check.title,
+                             "styles": {style: asdict(check.cell(style)) for style in STYLES}}
+                            for check in self.checks if check.behaviour == marker]}
+                for marker, title in BEHAVIOURS.items()
+            ],
+            "delays": [{"name": name, "seconds": by_style} for name, by_style in self.delays()],
+            "other_tests": self.others,
+        }
+
+
+def reason(report) -> str:
+    """The first line of why a test failed or was skipped."""
+    longrepr = report.longrepr
+    if isinstance(longrepr, (tuple, list)):  # a skip: (path, line, "Skipped: why")
+        text = str(longrepr[2]).removeprefix("Skipped: ")
+    else:
+        crash = getattr(longrepr, "reprcrash", None)
+        text = crash.message if crash else str(longrepr or "")
+    first = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    return MODULE_PATH.sub("", first).removeprefix("AssertionError: ")
+
+
+def status_of(report) -> str:
+    return FAIL if report.failed else SKIP if report.skipped else PASS
+
+
+def fold(reports: Iterable) -> dict[str, tuple[object, Outcome]]:
+    """Each test's first report and its outcome, the worst of its setup, call and teardown."""
+    tests: dict[str, tuple[object, Outcome]] = {}
+    for report in reports:
+        _, outcome = tests.setdefault(report.nodeid, (report, Outcome(PASS, test=report.nodeid)))
+        status = status_of(report)
+        if SEVERITY[status] > SEVERITY[outcome.status]:
+            outcome.status, outcome.reason = status, reason(report)
+        for key, value in report.user_properties:
+            if isinstance(key, str) and key.startswith(DELAY_PREFIX):
+                outcome.delays[key.removeprefix(DELAY_PREFIX)] = float(value)
+    return tests
+
+
+def build(reports: Iterable, cluster: ClusterFacts, run_id: str) -> Summary:
+    """The summary of these test reports (every phase of every test)."""
+    checks: dict[tuple[str, str], Check] = {}
+    others = dict.fromkeys((PASS, FAIL, SKIP), 0)
+    for nodeid, (report, outcome) in fold(reports).items():
+        behaviour, style = behaviour_of(report.keywords), style_of(report.keywords)
+        if behaviour is None or style is None:
+            others[outcome.status] += 1
+            continue
+        declared = dict(report.user_properties).get(STYLES_PROPERTY, ",".join(STYLES)).split(",")
+        name = check_name(nodeid)
+        check = checks.setdefault((behaviour, name), Check(behaviour, name, tuple(declared), report.location[1]))
+        check.outcomes[style] = outcome
+    order = list(BEHAVIOURS)
+    ordered = sorted(checks.values(), key=lambda check: (order.index(check.behaviour), check.line))
+    finished = f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
+    return Summary(ordered, cluster, run_id, finished, {k: v for k, v in others.items() if v})
+
+
+# --- rendering -----------------------------------------------------------------------
+
+def cell_text(outcome: Outcome, note: str = "") -> str:
+    """pass, FAIL or skip (with a note: a footnote mark or the reason), n/a, not run."""
+    if outcome.status == FAIL:
+        return f"FAIL{note}"
+    return f"{outcome.status}{note}" if outcome.status == SKIP else outcome.status
+
+
+def seconds_text(seconds: float | None) -> str:
+    return "" if seconds is None else f"{seconds:.3f} s"
+
+
+def behaviour_rows(summary: Summary) -> list[list[str]]:
+    """[title, cell per style] for every behaviour."""
+    return [[title, *(summary.rollup(marker, style) for style in STYLES)] for marker, title in BEHAVIOURS.items()]
+
+
+def delay_rows(summary: Summary) -> list[list[str]]:
+    """[delay name, seconds per style] for every measured delay."""
+    return [[name, *(seconds_text(by_style.get(style)) for style in STYLES)] for name, by_style in summary.delays()]
+
+
+def others_line(summary: Summary) -> list[str]:
+    if not summary.others:
+        return []
+    return ["", "Other tests (no behaviour marker): " + ", ".join(f"{n} {s}" for s, n in summary.others.items())]
+
+
+def aligned(rows: list[list[str]]) -> list[str]:
+    """Rows of cells as text lines in columns."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows]
+
+
+def terminal_lines(summary: Summary) -> list[str]:
+    """The summary for the terminal; failure and skip reasons are numbered notes below the checks."""
+    notes: dict[str, list[str]] = {}
+    for outcome in summary.problems():
+        notes.setdefault(outcome.reason, []).append(outcome.test)
+    numbers = {reason: number for number, reason in enumerate(notes, start=1)}
+
+    def cell(outcome: Outcome) -> str:
+        return cell_text(outcome, f" [{numbers[outcome.reason]}]" if outcome.reason in numbers else "")
+
+    lines = [f"Result: {summary.verdict()} ({summary.tally()})", ""]
+    lines += aligned([list(row) for row in summary.cluster.rows()])
+    lines += [""] + aligned([["Behaviour", *STYLES], *behaviour_rows(summary)])
+    rows = [["Check", *STYLES]]
+    for title, checks in summary.grouped():
+        rows += [[title, *[""] * len(STYLES)]]
+        rows += [[f"  {check.title}", *(cell(check.cell(style)) for style in STYLES)] for check in checks]
+    lines += [""] + aligned(rows)
+    lines += [""] if notes else []
+    for reason, tests in notes.items():
+        lines += [f"[{numbers[reason]}] {reason}", *(f"      {test}" for test in tests)]
+    if summary.delays():
+        lines += [""] + aligned([["Measured delay", *STYLES], *delay_rows(summary)])
+    return lines + others_line(summary)
+
+
+def md_cell(value: str) -> str:
+    """A value safe inside a Markdown table cell."""
+    return value.replace("|", "\\|").replace("\n", " ")
+
+
+def md_table(header: list[str], rows: list[list[str]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    return lines + ["| " + " | ".join(md_cell(cell) for cell in row) + " |" for row in rows]
+
+
+def md_outcome(outcome: Outcome) -> str:
+    """A check's cell: the reason follows a failure or a skip."""
+    shown = outcome.reason if len(outcome.reason) <= REASON_CHARS else outcome.reason[:REASON_CHARS] + "..."
+    text = cell_text(outcome, f": {shown}" if shown else "")
+    return f"**{text}**" if outcome.status == FAIL else text
+
+
+def markdown(summary: Summary) -> str:
+    """The summary as Markdown, for a ticket or a pull request."""
+    lines = [f"# Sidecar conformance: {summary.verdict()}", "", summary.tally(), "", STYLE_LEGEND, ""]
+    lines += md_table(["Cluster", ""], [list(row) for row in summary.cluster.rows()])
+    lines += ["", "## Behaviours", ""] + md_table(["Behaviour", *STYLES], behaviour_rows(summary))
+    rows = [[title if i == 0 else "", check.title, *(md_outcome(check.cell(style)) for style in STYLES)]
+            for title, checks in summary.grouped() for i, check in enumerate(checks)]
+    lines += ["", "## Checks", ""] + md_table(["Behaviour", "Check", *STYLES], rows)
+    problems = summary.problems()
+    if problems:
+        lines += ["", "## Failures and skips", ""]
+        lines += [f"- {outcome.status} `{outcome.test}`: {outcome.reason}" for outcome in problems]
+    if summary.delays():
+        lines += ["", "## Measured delays", ""] + md_table(["Delay", *STYLES], delay_rows(summary))
+    return "\n".join(lines + others_line(summary)) + "\n"

@@ -1,0 +1,1 @@
+"""Soak: the whole suite N times against one cluster; pass counts and delay spreads."""

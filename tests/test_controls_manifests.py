@@ -1,0 +1,35 @@
+"""Negative-control overlays: each replaces documents of its scenario (or adds some), pinned images only."""
+import pytest
+
+from helpers import manifests
+from helpers.images import pinned_images
+
+CONTROLS = sorted(path.name for path in (manifests.MANIFEST_DIR / "controls").glob("*.yaml"))
+PINNED = frozenset(pinned_images().values())
+
+
+def key(doc):
+    return doc["kind"], doc["metadata"]["name"]
+
+
+def test_overlay_replaces_documents_of_the_same_kind_and_name_and_appends_the_rest():
+    docs = [{"kind": "Pod", "metadata": {"name": "a"}, "v": 1}, {"kind": "ConfigMap", "metadata": {"name": "a"}}]
+    replacements = [{"kind": "Pod", "metadata": {"name": "a"}, "v": 2}, {"kind": "Pod", "metadata": {"name": "b"}}]
+    merged = manifests.overlay(docs, replacements)
+    assert [(key(d), d.get("v")) for d in merged] == [
+        (("Pod", "a"), 2), (("ConfigMap", "a"), None), (("Pod", "b"), None)]
+
+
+@pytest.mark.parametrize("name", CONTROLS)
+def test_control_overlays_its_scenario(name):
+    scenario = name.split("-")[0] + ".yaml"
+    if name.startswith("logs-rotation"):
+        scenario = "logs-rotation.yaml"
+    elif name.startswith("shutdown-stubborn"):
+        scenario = "shutdown-untrapped.yaml"
+    base = {key(doc) for doc in manifests.load(scenario)}
+    docs = manifests.load(f"controls/{name}")
+    assert any(key(doc) in base for doc in docs), f"{name} replaces nothing of {scenario}"
+    images = {c["image"] for doc in docs if manifests.pod_template(doc)
+              for c in manifests.containers(manifests.pod_template(doc))}
+    assert images <= PINNED, images - PINNED

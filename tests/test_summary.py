@@ -1,0 +1,131 @@
+"""The conformance summary, built from test reports as the xdist controller receives them."""
+import json
+from types import SimpleNamespace
+
+import pytest
+
+from helpers.clusterfacts import ClusterFacts, NodeFacts
+from helpers.evidence import DELAY_PREFIX, STYLES_PROPERTY
+from helpers.summary import build, markdown, reason, terminal_lines
+
+FACTS = ClusterFacts("v1.34.11", {"kubectl": "v1.34.11"}, None,
+                     [NodeFacts("kind-control-plane", "v1.34.11", "containerd://1.7", "Debian 12", "kindest/node:x")])
+TIMEOUT = ("helpers.waits.WaitTimeout: timed out after 180s [pod ready] waiting for Pod(ns/logs-demo): Ready\n"
+           "last seen: phase=Pending")
+
+
+def report(nodeid, when="call", outcome="passed", longrepr=None, props=(), line=10):
+    """A TestReport as far as the summary reads it."""
+    marker, style = nodeid.split("/")[1].removeprefix("test_").split(".")[0], nodeid.split("[")[1].rstrip("]")
+    return SimpleNamespace(nodeid=nodeid, when=when, failed=outcome == "failed", skipped=outcome == "skipped",
+                           longrepr=longrepr, keywords={marker: 1, style: 1, "suites": 1},
+                           user_properties=list(props), location=(nodeid.split("::")[0], line, "x"))
+
+
+def crash(message):
+    return SimpleNamespace(reprcrash=SimpleNamespace(message=message))
+
+
+def phases(nodeid, line=10, props=(), **call):
+    """setup, call and teardown reports of a test whose call ended as `call` says."""
+    return [report(nodeid, "setup", props=props, line=line), report(nodeid, props=props, line=line, **call),
+            report(nodeid, "teardown", props=props, line=line)]
+
+
+NETWORK = "suites/test_network.py::test_every_container_has_the_pod_ip_on_eth0"
+LOGS = "suites/test_logs.py::test_sidecar_ships_every_line_once_and_in_order"
+JOB = "suites/test_ordering.py::test_job_with_native_sidecar_completes_when_main_exits"
+
+
+@pytest.fixture
+def reports():
+    return [
+        *phases(f"{NETWORK}[classic]"), *phases(f"{NETWORK}[native]"),
+        *phases(f"{LOGS}[classic]", props=[(DELAY_PREFIX + "logs.yaml propagation p50", 0.5)]),
+        *phases(f"{LOGS}[native]", outcome="failed", longrepr=crash(TIMEOUT)),
+        *phases(f"{JOB}[native]", props=[(STYLES_PROPERTY, "native"), (DELAY_PREFIX + "job complete", 5.0)],
+                line=40),
+        report("controls/test_controls.py::test_x[y]", outcome="failed", longrepr=crash("AssertionError: x")),
+    ]
+
+
+@pytest.fixture
+def summary(reports):
+    return build(reports, FACTS, "run-1")
+
+
+def test_each_test_gets_its_worst_phase_and_the_first_line_of_why(summary):
+    logs = summary.checks[1]
+    assert (logs.title, logs.cell("classic").status) == ("Sidecar ships every line once and in order", "pass")
+    native = logs.cell("native")
+    assert native.status == "fail"
+    assert native.reason == "WaitTimeout: timed out after 180s [pod ready] waiting for Pod(ns/logs-demo): Ready"
+    assert native.test == f"{LOGS}[native]"
+
+
+def test_a_failed_setup_or_teardown_fails_the_test():
+    failing_teardown = [report(f"{NETWORK}[classic]"),
+                        report(f"{NETWORK}[classic]", "teardown", "failed", crash("RuntimeError: gone"))]
+    assert build(failing_teardown, FACTS, "r").checks[0].cell("classic").reason == "RuntimeError: gone"
+
+
+def test_styles_a_check_is_not_written_for_are_na_and_unselected_ones_not_run(summary):
+    job = summary.checks[2]
+    assert (job.cell("classic").status, job.cell("native").status) == ("n/a", "pass")
+    only_classic = build(phases(f"{NETWORK}[classic]"), FACTS, "r")
+    assert only_classic.checks[0].cell("native").status == "not run"
+
+
+def test_behaviour_rows_roll_up_their_checks(summary):
+    assert summary.rollup("network", "classic") == "pass (1/1)"
+    assert summary.rollup("logs", "native") == "FAIL (1 of 1)"
+    assert summary.rollup("ordering", "classic") == "n/a"
+    assert summary.rollup("reload", "classic") == "not run"
+    skipped = build([report(f"{NETWORK}[native]", "setup", "skipped",
+                            ("x.py", 1, "Skipped: native sidecars need Kubernetes >= 1.29"))], FACTS, "r")
+    assert skipped.rollup("network", "native") == "skip: native sidecars need Kubernetes >= 1.29"
+
+
+def test_verdict_counts_and_other_tests(summary):
+    assert summary.verdict() == "FAIL"
+    assert summary.counts() == {"pass": 4, "fail": 1, "skip": 0}
+    assert summary.others == {"fail": 1}
+    assert build(phases(f"{NETWORK}[native]"), FACTS, "r").verdict() == "PASS"
+
+
+def test_skip_and_assertion_reasons_are_cleaned_up():
+    assert reason(SimpleNamespace(longrepr=("x.py", 3, "Skipped: no native sidecars"))) == "no native sidecars"
+    assert reason(SimpleNamespace(longrepr=crash("AssertionError: assert 1 == 2\n  where ..."))) == "assert 1 == 2"
+
+
+def test_markdown_has_a_row_per_behaviour_and_the_failure_reason_in_its_check_row(summary):
+    text = markdown(summary)
+    assert text.startswith("# Sidecar conformance: FAIL\n")
+    assert "| Kubernetes server | v1.34.11 |" in text
+    assert "| kind node image | kindest/node:x |" in text
+    assert "| Log shipping | pass (1/1) | FAIL (1 of 1) |" in text
+    assert "| Config reload | not run | not run |" in text
+    assert ("| Log shipping | Sidecar ships every line once and in order | pass | **FAIL: WaitTimeout: timed out"
+            " after 180s [pod ready] waiting for Pod(ns/logs-demo): Ready** |") in text
+    assert "| Ordering | Job with native sidecar completes when main exits | n/a | pass |" in text
+    assert "| job complete |  | 5.000 s |" in text
+    assert "Other tests (no behaviour marker): 1 fail" in text
+
+
+def test_terminal_lines_number_the_reasons_below_the_table(summary):
+    lines = terminal_lines(summary)
+    assert lines[0].startswith("Result: FAIL (4 passed, 1 failed, 0 skipped; run run-1, finished ")
+    row = next(line for line in lines if "Sidecar ships every line" in line)
+    assert row.split()[-3:] == ["pass", "FAIL", "[1]"]
+    note = lines.index("[1] WaitTimeout: timed out after 180s [pod ready] waiting for Pod(ns/logs-demo): Ready")
+    assert lines[note + 1].strip() == f"{LOGS}[native]"
+
+
+def test_json_has_every_behaviour_and_cell(summary):
+    data = json.loads(json.dumps(summary.to_dict()))
+    assert [b["marker"] for b in data["behaviours"]] == ["network", "logs", "proxy", "reload", "shutdown", "ordering"]
+    logs = data["behaviours"][1]
+    assert logs["styles"] == {"classic": "pass (1/1)", "native": "FAIL (1 of 1)"}
+    assert logs["checks"][0]["styles"]["classic"]["delays"] == {"logs.yaml propagation p50": 0.5}
+    assert data["cluster"]["nodes"][0]["kind_image"] == "kindest/node:x"
+    assert data["verdict"] == "FAIL"
