@@ -59,7 +59,7 @@ controls: venv ## negative controls (broken Pods the checks must fail on) agains
 	  --junitxml=reports/controls-junit.xml
 
 least-privilege: venv ## one scenario as a ServiceAccount bound to rbac/sidecar-conformance.yaml only
-	$(PY) -m rbac --kubeconfig "$(CLUSTER_KUBECONFIG)" $(KUBECTL_FLAG) -- -m reload
+	$(PY) -m rbac --kubeconfig "$(CLUSTER_KUBECONFIG)" $(KUBECTL_FLAG) -- -m reload --reports-dir reports/least-privilege
 
 N ?= 10
 soak: venv ## the suites N times (N=10) against KUBECONFIG (default: make cluster's); reports/soak.json
