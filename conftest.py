@@ -244,6 +244,8 @@ def namespace(request: pytest.FixtureRequest, cluster: Cluster):
     created = TestNamespace(cluster, request.node.nodeid, request.config.getoption("pod_security"))
     request.node.stash[NAMESPACE] = created  # for the evidence, also when a later fixture fails
     yield created
+    evidence.record_pod_start(request.node.user_properties,
+                              created.cluster.core.list_namespaced_pod(created.name).items)
     created.delete()
 
 

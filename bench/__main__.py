@@ -43,7 +43,8 @@ def python(*args: str) -> list[str]:
 def suite(kubeconfig: Path, kubectl: Path, workers: str, junit: Path) -> list[str]:
     """The suite against an existing cluster, with a JUnit file to read times and delays from."""
     return python("-m", "pytest", "suites", "-q", "-n", workers, "--kubeconfig", str(kubeconfig),
-                  "--kind-kubectl-bin", str(kubectl), f"--junitxml={junit}")
+                  "--kind-kubectl-bin", str(kubectl), f"--junitxml={junit}",
+                  "--reports-dir", str((STATE / f"reports-n{workers}").relative_to(REPO_ROOT)))
 
 
 def main() -> None:

@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
 
-DELAY_PREFIX = "delay:"
+PREFIXES = ("delay:", "inherent:")  # measured delays, and waits recorded for the bench only
 # Delays that are waits Kubernetes imposes (the rest of a test's time is the suite's own).
 INHERENT_MARKERS = ("pod start", "ConfigMap edit", "SIGKILL", "buffer flushed", "job complete", "propagation max")
 
@@ -32,8 +32,8 @@ def read_junit(path: Path) -> list[TestTime]:
     tests = []
     for case in ET.parse(path).getroot().iter("testcase"):
         outcome = next((child.tag for child in case if child.tag in ("failure", "error", "skipped")), "passed")
-        delays = {p.get("name")[len(DELAY_PREFIX):]: float(p.get("value"))
-                  for p in case.iter("property") if p.get("name", "").startswith(DELAY_PREFIX)}
+        delays = {p.get("name").split(":", 1)[1]: float(p.get("value"))
+                  for p in case.iter("property") if p.get("name", "").startswith(PREFIXES)}
         name = f"{case.get('classname', '').split('.')[-1]}::{case.get('name')}"
         tests.append(TestTime(name, float(case.get("time", 0)), outcome, delays))
     return tests

@@ -8,6 +8,7 @@ import yaml
 from helpers.behaviours import BEHAVIOURS, behaviour_of, check_name, check_title, declared_styles
 
 DELAY_PREFIX = "delay:"
+POD_START_PROPERTY = "inherent:pod start"  # read by `make bench`, not shown in the summary
 STYLES_PROPERTY = "sidecar styles"  # the styles a check is written for (the summary's "n/a")
 
 
@@ -37,3 +38,22 @@ def record_delay(user_properties: list, name: str, seconds: float) -> None:
     user_properties.append((DELAY_PREFIX + name, round(seconds, 3)))
     allure.dynamic.parameter(f"delay {name} (s)", f"{seconds:.3f}", excluded=True)
     attach_text(f"delay: {name}", f"{seconds:.3f} s")
+
+
+def record_pod_start(user_properties: list, pods: list) -> None:
+    """Store how long the slowest Pod took from creation until all its containers had started.
+
+    That is a wait the cluster imposes (scheduling, sandbox, image, container start), which
+    `make bench` subtracts from a test's wall time; Pods deleted before this are not seen.
+    """
+    seconds = [started - pod.metadata.creation_timestamp for pod in pods
+               if (started := _last_container_start(pod)) is not None]
+    if seconds:
+        user_properties.append((POD_START_PROPERTY, round(max(seconds).total_seconds(), 3)))
+
+
+def _last_container_start(pod):
+    states = [s.state for s in (pod.status.init_container_statuses or []) + (pod.status.container_statuses or [])]
+    times = [s.running.started_at if s.running else s.terminated.started_at
+             for s in states if s and (s.running or (s.terminated and s.terminated.started_at))]
+    return max(times) if times else None

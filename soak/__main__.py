@@ -20,7 +20,8 @@ def run_once(number: int, pytest_args: list[str]) -> int:
     """One full suite run; its exit code."""
     junit = OUT_DIR / f"run-{number}.xml"
     started = time.monotonic()
-    done = subprocess.run([sys.executable, "-m", "pytest", "suites", "-q", "--junitxml", str(junit), *pytest_args],
+    done = subprocess.run([sys.executable, "-m", "pytest", "suites", "-q", "--junitxml", str(junit),
+                           "--reports-dir", str(OUT_DIR.relative_to(REPO_ROOT) / f"run-{number}"), *pytest_args],
                           cwd=REPO_ROOT, stdout=subprocess.DEVNULL)
     print(f"soak: run {number}: exit {done.returncode} in {time.monotonic() - started:.0f}s", flush=True)
     return done.returncode

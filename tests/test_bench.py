@@ -9,7 +9,7 @@ JUNIT = """<?xml version="1.0" encoding="utf-8"?>
 <testsuites><testsuite name="pytest" tests="3">
 <testcase classname="suites.test_reload" name="test_edit[classic]" time="21.5">
   <properties><property name="delay:ConfigMap edit -&gt; new body served" value="6.25"/>
-  <property name="delay:pod start" value="3.0"/><property name="other" value="x"/></properties>
+  <property name="inherent:pod start" value="3.0"/><property name="other" value="x"/></properties>
 </testcase>
 <testcase classname="suites.test_proxy" name="test_body[native]" time="8.0"><failure message="boom"/></testcase>
 <testcase classname="suites.test_ordering" name="test_job[classic]" time="0.1"><skipped message="n/a"/></testcase>
