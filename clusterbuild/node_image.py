@@ -63,8 +63,8 @@ ctr --namespace=k8s.io images list -q
 
 
 def ensure_node_image(preload: list[str]) -> str:
-    """Build (or reuse) LOCAL_NODE_IMAGE holding the component images and `preload`; return its tag."""
-    tag = pin("LOCAL_NODE_IMAGE")
+    """Build (or reuse) the local node image holding the component images and `preload`; return its tag."""
+    tag = f"{pin('LOCAL_NODE_REPOSITORY')}:{pin('KUBERNETES_VERSION')}"
     k8s_bin = binaries.kubernetes_binaries()
     base_files = binaries.kind_base_files()
     components = build_component_images(k8s_bin, base_files / "files" / "etc" / "containerd" / "config.toml")
