@@ -56,7 +56,7 @@ e2e-existing: venv ## conformance suites against KUBECONFIG=<path> [CONTEXT=<nam
 
 controls: venv ## negative controls (broken Pods the checks must fail on) against KUBECONFIG (default: make cluster's)
 	$(PY) -m pytest controls $(XDIST) --kubeconfig "$(CLUSTER_KUBECONFIG)" $(KUBECTL_FLAG) \
-	  --junitxml=reports/controls-junit.xml
+	  --reports-dir reports/controls --junitxml=reports/controls-junit.xml
 
 least-privilege: venv ## one scenario as a ServiceAccount bound to rbac/sidecar-conformance.yaml only
 	$(PY) -m rbac --kubeconfig "$(CLUSTER_KUBECONFIG)" $(KUBECTL_FLAG) -- -m reload --reports-dir reports/least-privilege

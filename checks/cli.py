@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 
@@ -20,10 +21,14 @@ class Outcome:
 
 
 def run_pytest(*args: str, env: dict[str, str] | None = None, limit: float = 4 * BAD_INPUT_EXIT) -> Outcome:
-    """`python -m pytest ARGS` in the project, without xdist; killed after `limit` seconds."""
+    """`python -m pytest ARGS` in the project, without xdist; killed after `limit` seconds.
+
+    Its reports go to a throwaway folder, never over the reports of the run that called it.
+    """
     started = time.monotonic()
-    done = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:xdist", *args], cwd=REPO_ROOT,
-                          capture_output=True, text=True, env=env, timeout=limit)
+    with tempfile.TemporaryDirectory(prefix="nested-run-reports-") as reports:
+        done = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:xdist", "--reports-dir", reports, *args],
+                              cwd=REPO_ROOT, capture_output=True, text=True, env=env, timeout=limit)
     lines = [line for line in (done.stdout + done.stderr).splitlines() if line.strip()]
     return Outcome(done.returncode, lines, time.monotonic() - started)
 
