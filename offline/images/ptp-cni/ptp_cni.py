@@ -1,7 +1,8 @@
 """Node agent of the offline cluster's CNI: ptp + host-local on each node's podCIDR.
 
 kind's own CNI image (kindnetd) can not be built here, so the locally built node
-image ships this stand-in. Every SYNC_SECONDS it reads the Nodes from the API,
+image ships this stand-in. Every SYNC_SECONDS (every second until its first success)
+it reads the Nodes from the API,
 writes /etc/cni/net.d/10-ptp.conflist for its own node's podCIDR, and routes the
 other nodes' podCIDRs via their InternalIP.
 """
@@ -16,6 +17,7 @@ import urllib.request
 SA = "/var/run/secrets/kubernetes.io/serviceaccount"
 CONF = "/etc/cni/net.d/10-ptp.conflist"
 SYNC_SECONDS = 10
+UNCONFIGURED_RETRY_SECONDS = 1  # the node stays NotReady until the first config is written
 
 
 def nodes():
@@ -74,7 +76,7 @@ def main():
             sync(node_name)
         except Exception as error:  # keep the node agent alive; the next sync retries
             print("sync failed:", error, file=sys.stderr, flush=True)
-        time.sleep(SYNC_SECONDS)
+        time.sleep(SYNC_SECONDS if os.path.exists(CONF) else UNCONFIGURED_RETRY_SECONDS)
 
 
 if __name__ == "__main__":
