@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 
 import httpx
-from kubernetes import client
+from kubernetes import client, watch
 
 from helpers import diagnostics, execs
 from helpers.cluster import Cluster
@@ -14,7 +15,7 @@ from helpers.execs import ExecResult
 from helpers.logs import LogFollower, LogLine, read_log
 from helpers.portforward import port_forward
 from helpers.timeouts import (CONTAINER_TERMINATED, HTTP_REQUEST, HTTP_SERVING, IMAGE_PULL_FAILING, POD_READY,
-                              Timeout)
+                              WATCH_IDLE, Timeout)
 from helpers.waits import wait_until
 
 PULL_ERRORS = ("ErrImagePull", "ImagePullBackOff", "InvalidImageName", "ErrImageNeverPull")
@@ -62,6 +63,32 @@ class _ReadyOrPullFailure:
         return False
 
 
+class PodWatch:
+    """Successive states of one Pod from an API watch; a call returns the next one.
+
+    A watch opens with the Pod's current state; it is reopened after WATCH_IDLE seconds
+    without a change (the call then returns the state as read), or after an error.
+    """
+
+    def __init__(self, pod: Pod):
+        self.pod = pod
+        self.events: Iterator[dict] | None = None
+
+    def __call__(self) -> client.V1Pod:
+        if self.events is None:
+            self.events = watch.Watch().stream(
+                self.pod.cluster.core.list_namespaced_pod, self.pod.namespace,
+                field_selector=f"metadata.name={self.pod.name}", timeout_seconds=int(WATCH_IDLE))
+        try:
+            return next(self.events)["object"]
+        except StopIteration:
+            self.events = None
+            return self.pod.read()
+        except Exception:
+            self.events = None
+            raise
+
+
 class Pod:
     """One Pod in a test namespace."""
 
@@ -91,8 +118,12 @@ class Pod:
 
     # --- waiting -------------------------------------------------------------------
     def wait_for(self, what: str, check: Callable[[client.V1Pod], bool], timeout=POD_READY) -> client.V1Pod:
-        """Wait until the Pod object satisfies `check`; return it."""
-        return wait_until(f"{self}: {what}", self.read, check, timeout, self.report,
+        """Wait until the Pod object satisfies `check`; return it.
+
+        The Pod is watched, not polled: each look is the next state the API reports, so
+        no polling interval is added to the time the Pod itself takes.
+        """
+        return wait_until(f"{self}: {what}", PodWatch(self), check, replace(timeout, poll=0), self.report,
                           show=diagnostics.pod_state)
 
     def wait_ready(self) -> Pod:

@@ -18,6 +18,7 @@ class Timeout:
 POD_READY = Timeout("pod ready (images present, every container running)", 180)
 # A pull that fails again after the kubelet's first back-off (10 s) is not a blip.
 IMAGE_PULL_FAILING = Timeout("image pull keeps failing", 20)
+WATCH_IDLE = 5.0  # a Pod watch with no change for this long is reopened (bounds a wait's overshoot)
 CONTAINER_TERMINATED = Timeout("container terminated", 60)
 EXEC = Timeout("exec in a container", 30)
 POD_DELETION_MARGIN = 60.0  # beyond the grace period, for the kubelet and API to finish
