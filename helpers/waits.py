@@ -45,6 +45,15 @@ def _look(observe: Callable[[], T], check: Callable[[T], bool], show: Callable[[
     return _Look(bool(check(value)), value, _shorten(show(value)))
 
 
+def _looking(timeout: Timeout, until_ok: bool) -> tenacity.Retrying:
+    """Look every timeout.poll seconds for at most timeout.seconds, while the look is (not) ok."""
+    return tenacity.Retrying(
+        stop=tenacity.stop_after_delay(timeout.seconds),
+        wait=tenacity.wait_fixed(timeout.poll),
+        retry=tenacity.retry_if_result(lambda look: look.ok != until_ok),
+    )
+
+
 def wait_until(
     what: str,
     observe: Callable[[], T],
@@ -58,11 +67,7 @@ def wait_until(
     Errors raised by `observe` count as "not yet". On timeout, raise WaitTimeout
     naming `what`, the timeout, the last thing seen and `context()` (the Pod's state).
     """
-    policy = tenacity.Retrying(
-        stop=tenacity.stop_after_delay(timeout.seconds),
-        wait=tenacity.wait_fixed(timeout.poll),
-        retry=tenacity.retry_if_result(lambda look: not look.ok),
-    )
+    policy = _looking(timeout, until_ok=True)
     try:
         look = policy(_look, observe, check, show)
     except tenacity.RetryError as err:
@@ -83,11 +88,7 @@ def holds_for(
     show: Callable[[T], str] = repr,
 ) -> None:
     """Assert that `check` keeps accepting what `observe` returns for the whole timeout."""
-    policy = tenacity.Retrying(
-        stop=tenacity.stop_after_delay(timeout.seconds),
-        wait=tenacity.wait_fixed(timeout.poll),
-        retry=tenacity.retry_if_result(lambda look: look.ok),
-    )
+    policy = _looking(timeout, until_ok=False)
     try:
         look = policy(_look, observe, check, show)
     except tenacity.RetryError:
