@@ -12,7 +12,7 @@ XDIST ?= -n auto
 # the cluster of controls, least-privilege and soak: KUBECONFIG=<path>, else `make cluster`'s
 CLUSTER_KUBECONFIG = $(or $(KUBECONFIG),$(KUBECONFIG_FILE))
 # the kubectl the cluster was made with, when `make cluster` made it (else kubectl on PATH)
-KUBECTL_FLAG = $(if $(wildcard .cluster/bin/kubectl),--kind-kubectl-bin .cluster/bin/kubectl)
+KUBECTL_FLAG = $(if $(wildcard .cluster/bin/kubectl),--kubectl .cluster/bin/kubectl)
 
 ACTIONLINT_VERSION := v1.7.12
 ACTIONLINT := .cluster/tools/actionlint-$(ACTIONLINT_VERSION)
@@ -94,5 +94,5 @@ test: venv lint ## unit tests and lint, then a real cluster: smoke check, suites
 	$(MAKE) cluster
 	trap '$(MAKE) cluster-delete' EXIT; \
 	  $(MAKE) cluster-check && \
-	  $(PY) -m pytest suites $(XDIST) --kubeconfig $(KUBECONFIG_FILE) --kind-kubectl-bin .cluster/bin/kubectl $(PYTEST_ARGS) && \
+	  $(PY) -m pytest suites $(XDIST) --kubeconfig $(KUBECONFIG_FILE) --kubectl .cluster/bin/kubectl $(PYTEST_ARGS) && \
 	  $(MAKE) controls least-privilege KUBECONFIG=$(KUBECONFIG_FILE)

@@ -15,26 +15,20 @@ from pathlib import Path
 import pytest
 from kubernetes import client
 
-from helpers import evidence, outputs, podevidence, summary
-from helpers.behaviours import declared_styles
-from helpers.cluster import Cluster, ClusterTarget
-from helpers.clusterfacts import ClusterFacts
-from helpers.images import ImageMap, parse_image_map, pinned_images
-from helpers.namespace import POD_SECURITY_LEVELS, RUN_LABEL, TestNamespace
-from clusterbuild.pins import pin
-from helpers.session import (
-    KindOptions,
-    SessionError,
-    attach,
-    create_kind,
-    delete_kind,
-    new_run_id,
-    interrupt_on_sigterm,
-    sweep_namespaces,
-)
-from helpers.leftovers import sweep_dead_runs
-from helpers.preflight import preflight
-from helpers.sidecar import NATIVE_SINCE, STYLES
+from kube import timeouts
+from kube.cluster import Cluster, ClusterTarget
+from kube.images import ImageMap, parse_image_map, pinned_images
+from kube.namespace import POD_SECURITY_LEVELS, RUN_LABEL, TestNamespace
+from kube.sidecar import NATIVE_SINCE, STYLES
+from pins import pin
+from reporting import evidence, outputs, podevidence, summary
+from reporting.behaviours import declared_styles
+from reporting.clusterfacts import ClusterFacts
+from session.attach import attach
+from session.cleanup import interrupt_on_sigterm, new_run_id, sweep_namespaces
+from session.kind import KindOptions, create_kind, delete_kind
+from session.leftovers import sweep_dead_runs
+from session.preflight import SessionError, preflight
 
 ROOT = Path(__file__).resolve().parent
 CLUSTER_DIRS = (ROOT / "suites", ROOT / "controls")  # what runs against a cluster
@@ -43,17 +37,32 @@ NAMESPACE = pytest.StashKey[TestNamespace]()
 FACTS = pytest.StashKey[ClusterFacts]()
 REPORTING = pytest.StashKey[bool]()  # this run includes suites/: default report paths, summary
 SWEPT = pytest.StashKey[str]()
+PHASE_REPORTS = pytest.StashKey[dict]()  # a test's setup/call reports, for its fixtures' teardown
+SESSION_ISSUES = pytest.StashKey[list]()  # what went wrong outside the tests (left-over namespaces)
 WORKER_KEY = "sidecar_conformance_target"
 ALLURE_DIR_KEY = "sidecar_conformance_alluredir"  # workers parse the command line anew: pass the default on
-PYTEST_KIND_DEFAULT_NAME = "pytest-kind"
 
 
 def pytest_addoption(parser):
-    # pytest-kind already provides --cluster-name, --keep-cluster, --kubeconfig,
-    # --kind-image, --kind-bin and --kind-kubectl-bin; they are used as they are.
+    # pytest-kind's own plugin is switched off (pyproject addopts): its fixture would create
+    # a cluster per xdist worker. Its KindCluster class is used by session/kind.py.
     group = parser.getgroup("sidecar-conformance")
+    group.addoption("--kubeconfig", default=None, metavar="PATH",
+                    help="test the existing cluster of this kubeconfig (no kind involved)")
     group.addoption("--context", default=None, metavar="NAME",
                     help="kubeconfig context of an existing cluster to test (no kind involved)")
+    group.addoption("--kubectl", default=None, metavar="PATH",
+                    help="the kubectl for port-forward and describe (default: kind's, else the one on PATH)")
+    group.addoption("--cluster-name", default=None, metavar="NAME",
+                    help="kind mode: the cluster's name (default: CLUSTER_NAME of versions.env)")
+    group.addoption("--keep-cluster", action="store_true",
+                    help="kind mode: keep (and on the next run reuse) the kind cluster")
+    group.addoption("--kind-image", default=None, metavar="IMAGE",
+                    help="kind mode: another node image (another Kubernetes version)")
+    group.addoption("--timeout-scale", type=float, default=1.0, metavar="FACTOR",
+                    help="multiply every wait's timeout (a slow cluster: 2); default 1")
+    group.addoption("--keep-namespace-on-failure", action="store_true",
+                    help="keep the namespace of a failed test for debugging (its name is printed)")
     group.addoption("--sidecar-style", choices=("both", *STYLES), default="both",
                     help="which sidecar styles to run (default: both)")
     group.addoption("--pod-security", choices=POD_SECURITY_LEVELS, default=POD_SECURITY_LEVELS[0],
@@ -97,20 +106,19 @@ def open_session(config: pytest.Config) -> ClusterTarget:
     kubeconfig = config.getoption("kubeconfig")
     context = config.getoption("context")
     if kubeconfig or context:
-        return attach(kubeconfig, context, config.getoption("kind_kubectl_bin"), run_id)
-    name = config.getoption("cluster_name")
-    if name == PYTEST_KIND_DEFAULT_NAME:
-        name = pin("CLUSTER_NAME")
-    if config.getoption("kind_bin"):
-        raise SessionError("--kind-bin: the cluster build chooses kind (KIND_VERSION in versions.env,"
-                           " or SIDECAR_CONFORMANCE_KIND_VERSION)")
-    options = KindOptions(name, config.getoption("kind_image"), config.getoption("kind_kubectl_bin"),
+        return attach(kubeconfig, context, config.getoption("kubectl"), run_id)
+    name = config.getoption("cluster_name") or pin("CLUSTER_NAME")
+    options = KindOptions(name, config.getoption("kind_image"), config.getoption("kubectl"),
                           config.getoption("keep_cluster"))
     return create_kind(options, run_id)
 
 
 @pytest.hookimpl(tryfirst=True)  # report paths must be set before allure and junitxml configure
 def pytest_configure(config: pytest.Config) -> None:
+    try:
+        timeouts.set_scale(config.getoption("timeout_scale"))
+    except ValueError as exc:
+        pytest.exit(f"sidecar-conformance: {exc}", returncode=pytest.ExitCode.USAGE_ERROR)
     workerinput = getattr(config, "workerinput", None)
     if workerinput is not None:
         if WORKER_KEY in workerinput:
@@ -175,11 +183,12 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     target = config.stash.get(TARGET, None)
     if hasattr(config, "workerinput") or target is None or target.delete_at_end:
         return
+    issues = config.stash.setdefault(SESSION_ISSUES, [])
     try:
         swept = sweep_namespaces(target)
     except AssertionError as exc:
         config.stash[SWEPT] = f"namespaces of this run are left over: {exc}"
-        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        issues.append(f"left behind: {str(exc).splitlines()[0]}")
     else:
         config.stash[SWEPT] = (f"namespaces labelled {RUN_LABEL}={target.run_id}: none left"
                                f" (waited for {len(swept)} still terminating)")
@@ -198,7 +207,8 @@ def pytest_terminal_summary(terminalreporter) -> None:
     if facts is not None and config.stash.get(REPORTING, False):
         reports = [report for reports in terminalreporter.stats.values() for report in reports
                    if isinstance(report, pytest.TestReport)]
-        result = summary.build(reports, facts, config.stash[TARGET].run_id)
+        result = summary.build(reports, facts, config.stash[TARGET].run_id,
+                               session_issues=config.stash.get(SESSION_ISSUES, []))
         written = outputs.write_summary(config, result)
         terminalreporter.section("sidecar conformance summary")
         for line in summary.terminal_lines(result):
@@ -223,6 +233,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 def pytest_runtest_makereport(item: pytest.Item, call):
     """Attach the test namespace's Pods to the Allure result (much more, and to the report, on failure)."""
     report = yield
+    item.stash.setdefault(PHASE_REPORTS, {})[report.when] = report
     namespace = item.stash.get(NAMESPACE, None)
     if namespace is not None:
         podevidence.record(report, namespace)
@@ -240,13 +251,21 @@ def cluster(pytestconfig: pytest.Config) -> Cluster:
 
 @pytest.fixture
 def namespace(request: pytest.FixtureRequest, cluster: Cluster):
-    """A fresh namespace for this test, deleted afterwards whatever happened."""
+    """A fresh namespace for this test (its default ServiceAccount present), deleted afterwards
+    whatever happened; with --keep-namespace-on-failure a failed test's namespace stays."""
     created = TestNamespace(cluster, request.node.nodeid, request.config.getoption("pod_security"))
     request.node.stash[NAMESPACE] = created  # for the evidence, also when a later fixture fails
-    yield created
-    evidence.record_pod_start(request.node.user_properties,
-                              created.cluster.core.list_namespaced_pod(created.name).items)
-    created.delete()
+    try:
+        created.wait_default_service_account()
+        yield created
+        evidence.record_pod_start(request.node.user_properties,
+                                  created.cluster.core.list_namespaced_pod(created.name).items)
+    finally:
+        failed = any(report.failed for report in request.node.stash.get(PHASE_REPORTS, {}).values())
+        if failed and request.config.getoption("keep_namespace_on_failure"):
+            created.keep()
+        else:
+            created.delete()
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-from clusterbuild.pins import REPO_ROOT
+from pins import REPO_ROOT
 from clusterbuild.provision import prepare_kind
 
 from .results import Goal, TestTime, percentile, read_junit, spread
@@ -43,7 +43,7 @@ def python(*args: str) -> list[str]:
 def suite(kubeconfig: Path, kubectl: Path, workers: str, junit: Path) -> list[str]:
     """The suite against an existing cluster, with a JUnit file to read times and delays from."""
     return python("-m", "pytest", "suites", "-q", "-n", workers, "--kubeconfig", str(kubeconfig),
-                  "--kind-kubectl-bin", str(kubectl), f"--junitxml={junit}",
+                  "--kubectl", str(kubectl), f"--junitxml={junit}",
                   "--reports-dir", str((STATE / f"reports-n{workers}").relative_to(REPO_ROOT)))
 
 

@@ -7,8 +7,8 @@ import tempfile
 import time
 from dataclasses import dataclass
 
-from clusterbuild.pins import REPO_ROOT
-from helpers.timeouts import BAD_INPUT_EXIT
+from pins import REPO_ROOT
+from kube.timeouts import BAD_INPUT_EXIT
 
 
 @dataclass(frozen=True)

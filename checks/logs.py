@@ -1,9 +1,9 @@
 """Log shipping: every line the app writes reaches the shipper's output, once, in order."""
 import re
 
-from helpers import manifests
-from helpers.timeouts import APP_WROTE_LINES, LOG_CAUGHT_UP
-from helpers.waits import wait_until
+from kube import manifests
+from kube.timeouts import APP_WROTE_LINES, LOG_CAUGHT_UP
+from kube.waits import wait_until
 
 NUMBERED = re.compile(r"line \d{5} of \d+")
 

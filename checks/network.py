@@ -1,5 +1,5 @@
 """Shared network: one Pod IP, one network namespace, one loopback, one socket table."""
-from helpers.netinfo import interface_addresses, listening_tcp
+from kube.netinfo import interface_addresses, listening_tcp
 
 APP_SOCKET = "127.0.0.1:8080"
 APP_URL = f"http://{APP_SOCKET}/"

@@ -1,7 +1,7 @@
 """Ordering: init containers finish first; native sidecars start first; Jobs complete."""
-from helpers.pods import all_statuses
-from helpers.timeouts import CLASSIC_JOB_HOLD, JOB_COMPLETE
-from helpers.waits import holds_for, wait_until
+from kube.pods import all_statuses
+from kube.timeouts import CLASSIC_JOB_HOLD, JOB_COMPLETE
+from kube.waits import holds_for, wait_until
 
 JOB = "sidecar-job"
 

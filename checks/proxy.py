@@ -4,7 +4,7 @@ from contextlib import contextmanager
 
 import httpx
 
-from helpers.timeouts import PROXY_FORWARDING
+from kube.timeouts import PROXY_FORWARDING
 
 PROXY_PORT, APP_PORT = 80, 8080
 CONCURRENT_REQUESTS = 50

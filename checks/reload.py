@@ -1,9 +1,9 @@
 """Config reload: a ConfigMap edit reaches the volume, the watcher reloads nginx; subPath stays."""
 import secrets
 
-from helpers.pods import all_statuses
-from helpers.timeouts import RELOAD_AFTER_SWAP
-from helpers.waits import wait_until
+from kube.pods import all_statuses
+from kube.timeouts import RELOAD_AFTER_SWAP
+from kube.waits import wait_until
 
 CONFIG_MAP = "reload-nginx"
 KEY = "default.conf"

@@ -1,8 +1,8 @@
 """Graceful shutdown: trapped sidecars flush in time, untrapped ones are killed, native ones outlive the app."""
 from datetime import timedelta
 
-from helpers.timeouts import APP_OUTPUT, GRACE_TOLERANCE
-from helpers.waits import wait_until
+from kube.timeouts import APP_OUTPUT, GRACE_TOLERANCE
+from kube.waits import wait_until
 
 APP_LINES = [f"app: line {i}" for i in range(1, 6)]
 LAST_WORDS = ["app: SIGTERM received", "app: last words"]

@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from .paths import KUBECONFIG, STATE_DIR
-from .pins import pin
+from pins import pin
 from .steps import StepFailed, say
 
 

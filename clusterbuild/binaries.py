@@ -9,7 +9,7 @@ from pathlib import Path
 
 from .gomodule import GoModule, build_commands
 from .paths import versioned
-from .pins import pin
+from pins import pin
 from .steps import run_step
 
 KUBERNETES_COMMANDS = ["kubeadm", "kubelet", "kubectl", "kube-apiserver", "kube-controller-manager",

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from . import binaries
 from .local_images import build_local_image
-from .pins import pin
+from pins import pin
 from .steps import StepFailed, output_of
 
 CONTROL_PLANE = ("kube-apiserver", "kube-controller-manager", "kube-scheduler")

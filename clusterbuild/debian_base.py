@@ -12,7 +12,7 @@ from pathlib import Path
 
 from .docker_engine import apt_install
 from .images import image_exists
-from .pins import pin
+from pins import pin
 from .steps import StepFailed, run_step
 
 DEBOOTSTRAP_TIMEOUT = 900

@@ -12,7 +12,7 @@ import tempfile
 
 from .binaries import kind_binary_path
 from .paths import versioned
-from .pins import pin
+from pins import pin
 from .registry import PROBE_TIMEOUT, registry_reachable
 from .steps import StepFailed, output_of, succeeds
 

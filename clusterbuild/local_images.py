@@ -13,7 +13,7 @@ from pathlib import Path
 from .debian_base import ensure_base_image
 from .images import docker_build, image_label
 from .paths import OFFLINE_DIR
-from .pins import VERSIONS_FILE
+from pins import VERSIONS_FILE
 from .steps import say
 
 INPUTS_LABEL = "io.github.sidecar-conformance.inputs"

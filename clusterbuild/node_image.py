@@ -20,7 +20,7 @@ from .component_images import CNI_IMAGE, build_component_images
 from .images import docker_build, image_label, save_images
 from .local_images import INPUTS_LABEL, inputs_digest
 from .paths import OFFLINE_DIR, versioned
-from .pins import VERSIONS_FILE, pin
+from pins import VERSIONS_FILE, pin
 from .steps import StepFailed, output_of, run_step, say
 
 IMPORT_TIMEOUT = 600

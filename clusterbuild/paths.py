@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .pins import REPO_ROOT
+from pins import REPO_ROOT
 
 CACHE_ROOT = Path(os.environ.get("SIDECAR_CONFORMANCE_CACHE", Path.home() / ".cache" / "sidecar-conformance"))
 LOG_DIR = CACHE_ROOT / "logs"

@@ -12,7 +12,7 @@ from . import binaries
 from .docker_engine import ensure_docker
 from .kind_config import kind_config
 from .paths import STATE_DIR
-from .pins import pin
+from pins import pin
 from .recipe import KindRecipe
 from .registry import OVERRIDE, registry_reachable
 from .steps import StepFailed, output_of, run_step, say

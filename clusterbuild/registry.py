@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 
-from .pins import pin
+from pins import pin
 from .steps import succeeds
 
 PROBE_TIMEOUT = 15

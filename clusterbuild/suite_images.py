@@ -6,7 +6,7 @@ are built here from Debian packages (offline/images/<name>/) and loaded into the
 from __future__ import annotations
 
 from .local_images import build_local_image
-from .pins import pin
+from pins import pin
 
 # versions.env key -> offline/images/<folder>
 RECIPES = {"BUSYBOX_IMAGE": "busybox", "NGINX_IMAGE": "nginx", "PYTHON_IMAGE": "python", "CURL_IMAGE": "curl"}

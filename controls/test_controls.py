@@ -2,10 +2,10 @@
 import pytest
 
 from checks import logs, network, ordering, proxy, reload, shutdown
-from helpers.deletion import delete_observed
-from helpers.kubelet import config_reload_timeout
-from helpers.timeouts import CONTROL_JOB_COMPLETE, JOB_POD
-from helpers.waits import wait_until
+from kube.deletion import delete_observed
+from kube.kubelet import config_reload_timeout
+from kube.timeouts import CONTROL_JOB_COMPLETE, JOB_POD
+from kube.waits import wait_until
 
 CLASSIC = "classic"
 

@@ -1,4 +1,4 @@
-"""python -m rbac --kubeconfig ADMIN [--kind-kubectl-bin KUBECTL] -- PYTEST_ARGS
+"""python -m rbac --kubeconfig ADMIN [--kubectl KUBECTL] -- PYTEST_ARGS
 
 With the admin kubeconfig: apply rbac/sidecar-conformance.yaml, mint a token for its
 ServiceAccount, write a kubeconfig holding only that token, run `pytest suites` with it,
@@ -44,10 +44,10 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m rbac", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--kubeconfig", required=True, help="an admin kubeconfig (applies the RBAC)")
-    parser.add_argument("--kind-kubectl-bin", default=shutil.which("kubectl"), help="kubectl to use")
+    parser.add_argument("--kubectl", default=shutil.which("kubectl"), help="kubectl to use")
     parser.add_argument("pytest_args", nargs="*", help="after --: options for pytest suites")
     args = parser.parse_args(argv)
-    tool, admin = args.kind_kubectl_bin, args.kubeconfig
+    tool, admin = args.kubectl, args.kubeconfig
     kubectl(tool, admin, "apply", "-f", str(RBAC))
     try:
         token = kubectl(tool, admin, "create", "token", ACCOUNT, "-n", ACCOUNT_NAMESPACE,
@@ -59,7 +59,7 @@ def main(argv: list[str]) -> int:
             print(f"least-privilege: pytest suites as serviceaccount {ACCOUNT_NAMESPACE}/{ACCOUNT}"
                   f" (ClusterRole {ACCOUNT} only) {' '.join(args.pytest_args)}", flush=True)
             return subprocess.run([sys.executable, "-m", "pytest", "suites", "--kubeconfig", str(limited),
-                                   "--kind-kubectl-bin", tool, *args.pytest_args]).returncode
+                                   "--kubectl", tool, *args.pytest_args]).returncode
     finally:
         kubectl(tool, admin, "delete", "-f", str(RBAC), "--ignore-not-found", "--wait=true")
 

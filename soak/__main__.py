@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 
-from clusterbuild.pins import REPO_ROOT
+from pins import REPO_ROOT
 from soak.report import lines, read_junit, summarize
 
 OUT_DIR = REPO_ROOT / "reports" / "soak"

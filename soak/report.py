@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from helpers.evidence import DELAY_PREFIX
+from reporting.evidence import DELAY_PREFIX
 
 
 @dataclass

@@ -4,7 +4,7 @@ import statistics
 import pytest
 
 from checks.logs import assert_every_line_once_in_order, expected_lines, wait_shipped
-from helpers import manifests
+from kube import manifests
 
 pytestmark = pytest.mark.logs
 

@@ -9,7 +9,7 @@ from checks.network import (
     assert_sees_app_socket,
     network_namespace,
 )
-from helpers.netinfo import listening_tcp
+from kube.netinfo import listening_tcp
 
 pytestmark = pytest.mark.network
 

@@ -8,8 +8,8 @@ from checks.ordering import (
     assert_sidecar_started_before_main,
     wait_job_complete,
 )
-from helpers.timeouts import JOB_POD
-from helpers.waits import wait_until
+from kube.timeouts import JOB_POD
+from kube.waits import wait_until
 
 pytestmark = pytest.mark.ordering
 

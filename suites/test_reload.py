@@ -12,7 +12,7 @@ from checks.reload import (
     wait_served,
     wait_volume_shows,
 )
-from helpers.kubelet import config_reload_timeout
+from kube.kubelet import config_reload_timeout
 
 pytestmark = pytest.mark.reload
 

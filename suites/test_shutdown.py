@@ -8,7 +8,7 @@ from checks.shutdown import (
     assert_sidecar_outlived_the_app,
     deploy_with_buffered_lines,
 )
-from helpers.deletion import delete_observed
+from kube.deletion import delete_observed
 
 pytestmark = pytest.mark.shutdown
 

@@ -16,7 +16,7 @@ from clusterbuild.component_images import sandbox_image
 from clusterbuild.debian_base import mirrors_in
 from clusterbuild.gomodule import GoModule, wrapper_go_mod
 from clusterbuild.local_images import inputs_digest
-from clusterbuild.pins import parse_env_file, pin, suite_images
+from pins import parse_env_file, pin, suite_images
 from clusterbuild.smoke import SMOKE_MANIFEST
 
 REPO = Path(__file__).resolve().parent.parent
@@ -150,7 +150,7 @@ def test_runc_wrapper_drops_cap_sys_resource_and_runs_real_runc(tmp_path, comman
 
 
 def test_a_pin_is_overridden_only_by_its_prefixed_variable(monkeypatch):
-    from clusterbuild import pins as pins_module
+    import pins as pins_module
 
     pins_module.pins.cache_clear()
     monkeypatch.setenv("KIND_VERSION", "v0.1.0")  # an unrelated variable of the same name

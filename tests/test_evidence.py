@@ -1,8 +1,8 @@
 """Evidence helpers that need no cluster: kind node lookup, journal filtering, exhibits, files."""
-from helpers.clusterfacts import ClusterFacts, NodeFacts
-from helpers.kindnodes import container_of, related_lines
-from helpers.outputs import properties_line
-from helpers.podevidence import Exhibit
+from reporting.clusterfacts import ClusterFacts, NodeFacts
+from reporting.kindnodes import container_of, related_lines
+from reporting.outputs import properties_line
+from reporting.podevidence import Exhibit
 
 SANDBOX = "a" * 64
 CONTAINERD = [

@@ -1,9 +1,9 @@
 """The scenario manifests: valid, pinned, and prepared the same way for every scenario."""
 import pytest
 
-from helpers import manifests
-from helpers.images import ImageMap, pinned_images
-from helpers.sidecar import sidecar_names
+from kube import manifests
+from kube.images import ImageMap, pinned_images
+from kube.sidecar import sidecar_names
 
 ALL = sorted(path.name for path in manifests.MANIFEST_DIR.glob("*.yaml"))
 PINNED = frozenset(pinned_images().values())

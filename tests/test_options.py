@@ -46,7 +46,7 @@ def test_unknown_context(kubeconfig):
 
 
 def test_unreachable_cluster(kubeconfig):
-    result = run_suites("--kubeconfig", str(kubeconfig), "--kind-kubectl-bin", sys.executable)
+    result = run_suites("--kubeconfig", str(kubeconfig), "--kubectl", sys.executable)
     assert result.code == pytest.ExitCode.USAGE_ERROR
     assert_one_clear_line(result, "is not reachable")
 

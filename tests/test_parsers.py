@@ -1,9 +1,9 @@
 """Parsers of what containers and the API print."""
 from datetime import UTC, datetime
 
-from helpers.logs import parse_log, parse_log_line
-from helpers.netinfo import interface_addresses, listening_tcp
-from helpers.portforward import forwarded_port
+from kube.logs import parse_log, parse_log_line
+from kube.netinfo import interface_addresses, listening_tcp
+from kube.portforward import forwarded_port
 
 BUSYBOX_IP = """\
 2: eth0@if7: <BROADCAST,MULTICAST,UP,LOWER_UP,M-DOWN> mtu 1500 qdisc noqueue qlen 1000

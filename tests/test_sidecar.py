@@ -1,7 +1,7 @@
 """The one classic -> native conversion."""
 import pytest
 
-from helpers.sidecar import SIDECARS_ANNOTATION, native_supported, sidecar_names, to_native
+from kube.sidecar import SIDECARS_ANNOTATION, native_supported, sidecar_names, to_native
 
 
 def pod(sidecars="shipper", init=None):

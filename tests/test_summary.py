@@ -4,13 +4,13 @@ from types import SimpleNamespace
 
 import pytest
 
-from helpers.clusterfacts import ClusterFacts, NodeFacts
-from helpers.evidence import DELAY_PREFIX, STYLES_PROPERTY
-from helpers.summary import build, markdown, reason, terminal_lines
+from reporting.clusterfacts import ClusterFacts, NodeFacts
+from reporting.evidence import DELAY_PREFIX, STYLES_PROPERTY
+from reporting.summary import build, markdown, reason, terminal_lines
 
 FACTS = ClusterFacts("v1.34.11", {"kubectl": "v1.34.11"}, None,
                      [NodeFacts("kind-control-plane", "v1.34.11", "containerd://1.7", "Debian 12", "kindest/node:x")])
-TIMEOUT = ("helpers.waits.WaitTimeout: timed out after 180s [pod ready] waiting for Pod(ns/logs-demo): Ready\n"
+TIMEOUT = ("kube.waits.WaitTimeout: timed out after 180s [pod ready] waiting for Pod(ns/logs-demo): Ready\n"
            "last seen: phase=Pending")
 
 

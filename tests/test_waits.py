@@ -3,8 +3,8 @@ import itertools
 
 import pytest
 
-from helpers.timeouts import Timeout
-from helpers.waits import WaitTimeout, holds_for, wait_until
+from kube.timeouts import Timeout
+from kube.waits import CannotHappen, HoldBroken, NotYet, WaitTimeout, holds_for, wait_until
 
 QUICK = Timeout("quick test timeout", 0.3, poll=0.05)
 
@@ -55,3 +55,50 @@ def test_holds_for_fails_as_soon_as_the_condition_breaks():
     values = iter([True, True, False])
     with pytest.raises(AssertionError, match="expected steady for 0.3s .* but saw: False"):
         holds_for("steady", lambda: next(values, False), bool, QUICK)
+
+
+def test_a_terminal_state_stops_the_wait_at_once_with_its_reason():
+    slow = Timeout("slow", 60, poll=0.05)
+    with pytest.raises(CannotHappen, match="^Pod Failed .while waiting 0s for Ready"):
+        wait_until("Ready", lambda: "Failed", lambda phase: phase == "Running", slow,
+                   terminal=lambda phase: "Pod Failed" if phase == "Failed" else None)
+
+
+def test_a_programming_error_is_not_waited_out():
+    def observe():
+        return {}["missing"]
+
+    with pytest.raises(KeyError):
+        wait_until("x", observe, bool, Timeout("slow", 60))
+
+
+def test_not_yet_is_retried():
+    values = iter([NotYet("no pod yet"), 7])
+
+    def observe():
+        value = next(values)
+        if isinstance(value, Exception):
+            raise value
+        return value
+
+    assert wait_until("a pod", observe, bool, QUICK) == 7
+
+
+def test_holds_for_looks_past_a_transient_error_but_not_a_programming_error():
+    values = iter([True, ConnectionError("blip"), True])
+
+    def observe():
+        value = next(values, True)
+        if isinstance(value, Exception):
+            raise value
+        return value
+
+    holds_for("steady", observe, bool, QUICK)
+    with pytest.raises(TypeError):
+        holds_for("steady", lambda: None + 1, bool, QUICK)
+
+
+def test_a_broken_hold_is_its_own_kind():
+    with pytest.raises(HoldBroken) as broken:
+        holds_for("steady", lambda: False, bool, QUICK)
+    assert broken.value.seen == "False"

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers.summary import Summary, markdown
+from reporting.summary import Summary, markdown
 
 REPORTS_DIR = "reports"
 ALLURE_RESULTS = "allure-results"

@@ -10,7 +10,7 @@ import subprocess
 from collections.abc import Iterable
 from datetime import datetime
 
-from helpers.timeouts import DOCKER_QUERY, NODE_LOG_QUERY
+from kube.timeouts import DOCKER_QUERY, NODE_LOG_QUERY
 
 KIND_DOCKER_PROVIDER = "kind://docker/"
 JOURNAL_TAIL_LINES = 200

@@ -15,10 +15,11 @@ from dataclasses import dataclass
 import pytest
 from kubernetes import client
 
-from helpers import diagnostics, evidence, kindnodes
-from helpers.namespace import TestNamespace
-from helpers.pods import all_statuses
-from helpers.timeouts import KUBECTL_DESCRIBE
+from kube import diagnostics
+from reporting import evidence, kindnodes
+from kube.namespace import TestNamespace
+from kube.pods import all_statuses
+from kube.timeouts import KUBECTL_DESCRIBE
 
 EVIDENCE_LOG_LINES = 1000  # per container, in the Allure result
 NODE_UNITS = ("kubelet", "containerd")

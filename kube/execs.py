@@ -7,7 +7,7 @@ from kubernetes import client
 from kubernetes.stream import stream
 from kubernetes.stream.ws_client import STDERR_CHANNEL, STDOUT_CHANNEL
 
-from helpers.timeouts import EXEC
+from kube.timeouts import EXEC
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,9 @@ import threading
 from collections.abc import Callable
 from contextlib import contextmanager
 
-from helpers.cluster import ClusterTarget
-from helpers.timeouts import PORT_FORWARD, PORT_FORWARD_STOP
-from helpers.waits import wait_until
+from kube.cluster import ClusterTarget
+from kube.timeouts import PORT_FORWARD, PORT_FORWARD_STOP
+from kube.waits import wait_until
 
 PR_SET_PDEATHSIG = 1
 FORWARDING = re.compile(r"Forwarding from 127\.0\.0\.1:(\d+) -> \d+")

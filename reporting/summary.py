@@ -11,10 +11,10 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 
-from helpers.behaviours import BEHAVIOURS, behaviour_of, check_name, check_title, style_of
-from helpers.clusterfacts import ClusterFacts
-from helpers.evidence import DELAY_PREFIX, STYLES_PROPERTY
-from helpers.sidecar import STYLES
+from reporting.behaviours import BEHAVIOURS, behaviour_of, check_name, check_title, style_of
+from reporting.clusterfacts import ClusterFacts
+from reporting.evidence import DELAY_PREFIX, STYLES_PROPERTY
+from kube.sidecar import STYLES
 
 PASS, FAIL, SKIP = "pass", "fail", "skip"
 NOT_APPLICABLE = "n/a"  # the check is not written for this style
@@ -23,7 +23,7 @@ SEVERITY = {PASS: 0, SKIP: 1, FAIL: 2}
 REASON_CHARS = 160  # of a reason in a Markdown table cell; the failure list has the whole line
 STYLE_LEGEND = ("Sidecar styles: *classic* is a regular container next to the app; *native* is an init"
                 " container with `restartPolicy: Always` (on by default since Kubernetes 1.29).")
-MODULE_PATH = re.compile(r"^(?:\w+\.)+(?=\w+: )")  # "helpers.waits.WaitTimeout: x" -> "WaitTimeout: x"
+MODULE_PATH = re.compile(r"^(?:\w+\.)+(?=\w+: )")  # "kube.waits.WaitTimeout: x" -> "WaitTimeout: x"
 
 
 @dataclass
@@ -172,7 +172,7 @@ def fold(reports: Iterable) -> dict[str, tuple[object, Outcome]]:
     return tests
 
 
-def build(reports: Iterable, cluster: ClusterFacts, run_id: str) -> Summary:
+def build(reports: Iterable, cluster: ClusterFacts, run_id: str, session_issues: Iterable[str] = ()) -> Summary:
     """The summary of these test reports (every phase of every test)."""
     checks: dict[tuple[str, str], Check] = {}
     others = dict.fromkeys((PASS, FAIL, SKIP), 0)

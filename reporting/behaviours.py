@@ -5,7 +5,7 @@ from collections.abc import Container
 
 import pytest
 
-from helpers.sidecar import STYLES
+from kube.sidecar import STYLES
 
 BEHAVIOURS = {  # scenario marker -> title, in the README's order
     "network": "Shared network",

@@ -14,9 +14,9 @@ from datetime import UTC, datetime
 
 from kubernetes import client
 
-from helpers.cluster import ClusterTarget, api_client
-from helpers.namespace import OWNER_ANNOTATION, RUN_LABEL, delete_namespace
-from helpers.timeouts import MAX_RUN_AGE
+from kube.cluster import ClusterTarget, api_client
+from kube.namespace import OWNER_ANNOTATION, RUN_LABEL, delete_namespace
+from kube.timeouts import MAX_RUN_AGE
 
 
 def run_owner() -> str:

@@ -10,9 +10,9 @@ import subprocess
 
 from kubernetes import client
 
-from helpers.cluster import ClusterTarget, api_client, parse_git_version
-from helpers.clusterfacts import ClusterFacts, read_facts
-from helpers.timeouts import API_REACHABLE, TOOL_QUERY
+from kube.cluster import ClusterTarget, api_client, parse_git_version
+from reporting.clusterfacts import ClusterFacts, read_facts
+from kube.timeouts import API_REACHABLE, TOOL_QUERY
 
 KUBECTL_SKEW = 1  # kubectl supports API servers one minor version older or newer than itself
 
@@ -80,7 +80,7 @@ def tool_versions(target: ClusterTarget, server: str) -> dict[str, str]:
     versions = {"kubectl": kubectl_version(target.kubectl)}
     problem = skew_problem(versions["kubectl"], server)
     if problem:
-        raise SessionError(f"{problem}; pass --kind-kubectl-bin PATH instead of {target.kubectl}")
+        raise SessionError(f"{problem}; pass --kubectl PATH instead of {target.kubectl}")
     if target.kind_bin:
         versions["kind"] = tool_output([target.kind_bin, "version"], "kind").removeprefix("kind ").split(" ")[0]
         versions["docker"] = tool_output(["docker", "version", "--format", "{{.Server.Version}}"], "docker")

@@ -11,12 +11,12 @@ from datetime import UTC, datetime
 
 from kubernetes import client, watch
 
-from helpers import evidence
-from helpers.diagnostics import pod_state
-from helpers.logs import LogFollower
-from helpers.pods import Pod, all_statuses
-from helpers.timeouts import pod_deletion
-from helpers.waits import wait_until
+from reporting import evidence
+from kube.diagnostics import pod_state
+from kube.logs import LogFollower
+from kube.pods import Pod, all_statuses
+from kube.timeouts import pod_deletion
+from kube.waits import wait_until
 
 
 class _PodWatch:

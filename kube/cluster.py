@@ -7,8 +7,8 @@ from functools import cached_property
 
 from kubernetes import client, config
 
-from helpers.images import ImageMap
-from helpers.sidecar import native_supported
+from kube.images import ImageMap
+from kube.sidecar import native_supported
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ import warnings
 from kubernetes import client
 from kubernetes.utils.duration import parse_duration
 
-from helpers.timeouts import DEFAULT_SYNC_FREQUENCY, Timeout, config_reload
+from kube.timeouts import DEFAULT_SYNC_FREQUENCY, Timeout, config_reload
 
 
 def sync_frequency_from_configz(document: dict) -> float | None:

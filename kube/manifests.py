@@ -7,10 +7,10 @@ from pathlib import Path
 
 import yaml
 
-from helpers.images import ImageMap
-from clusterbuild.pins import REPO_ROOT
-from helpers.podsecurity import restricted
-from helpers.sidecar import STYLES, sidecar_names, to_native
+from kube.images import ImageMap
+from pins import REPO_ROOT
+from kube.podsecurity import restricted
+from kube.sidecar import STYLES, sidecar_names, to_native
 
 MANIFEST_DIR = REPO_ROOT / "manifests"
 WORKLOAD_KINDS = ("Job", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet")

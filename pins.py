@@ -1,11 +1,11 @@
-"""The pinned versions of versions.env, read once."""
+"""The pinned versions of versions.env and where the repository is: shared by the cluster build and the suites."""
 from __future__ import annotations
 
 import os
 from functools import lru_cache
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parent
 VERSIONS_FILE = REPO_ROOT / "versions.env"
 OVERRIDE_PREFIX = "SIDECAR_CONFORMANCE_"
 

@@ -5,7 +5,7 @@ from dataclasses import asdict, dataclass, field
 
 from kubernetes import client
 
-from helpers import kindnodes
+from reporting import kindnodes
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,6 @@
 """A handle on one Pod: status, waits, exec, logs, port-forward."""
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -9,16 +8,17 @@ from dataclasses import replace
 import httpx
 from kubernetes import client, watch
 
-from helpers import diagnostics, execs
-from helpers.cluster import Cluster
-from helpers.execs import ExecResult
-from helpers.logs import LogFollower, LogLine, read_log
-from helpers.portforward import port_forward
-from helpers.timeouts import (CONTAINER_TERMINATED, HTTP_REQUEST, HTTP_SERVING, IMAGE_PULL_FAILING, POD_READY,
-                              WATCH_IDLE, Timeout)
-from helpers.waits import wait_until
+from kube import diagnostics, execs
+from kube.cluster import Cluster
+from kube.execs import ExecResult
+from kube.logs import LogFollower, LogLine, read_log
+from kube.portforward import port_forward
+from kube.timeouts import CONTAINER_TERMINATED, HTTP_REQUEST, HTTP_SERVING, POD_READY, WATCH_IDLE, Timeout
+from kube.waits import NotYet, wait_until
 
-PULL_ERRORS = ("ErrImagePull", "ImagePullBackOff", "InvalidImageName", "ErrImageNeverPull")
+# Waiting reasons of a container the kubelet will not get out of by itself, soon enough.
+STUCK_REASONS = ("CrashLoopBackOff", "ImagePullBackOff", "InvalidImageName", "ErrImageNeverPull",
+                 "CreateContainerConfigError", "CreateContainerError", "RunContainerError")
 
 
 def all_statuses(pod: client.V1Pod) -> list[client.V1ContainerStatus]:
@@ -31,36 +31,39 @@ def is_ready(pod: client.V1Pod) -> bool:
     return any(c.type == "Ready" and c.status == "True" for c in pod.status.conditions or [])
 
 
-def image_pull_error(pod: client.V1Pod) -> str | None:
-    """Which container's image cannot be pulled, and the kubelet's reason, if any."""
+def _last_exit(status: client.V1ContainerStatus) -> str:
+    last = status.last_state and status.last_state.terminated
+    return f" (last exit {last.exit_code} {last.reason or ''})".replace(" )", ")") if last else ""
+
+
+def stuck_container(pod: client.V1Pod) -> str | None:
+    """The first container waiting for a reason it will not leave by itself, in the kubelet's words."""
     for status in all_statuses(pod):
         waiting = status.state and status.state.waiting
-        if waiting and waiting.reason in PULL_ERRORS:
-            return f"image {status.image} of container {status.name} cannot be pulled: {waiting.reason}: {waiting.message}"
+        if waiting and waiting.reason in STUCK_REASONS:
+            what = f"image {status.image} of container {status.name}" if "Image" in waiting.reason else \
+                f"container {status.name}"
+            return f"{what}: {waiting.reason}: {waiting.message or ''}".rstrip(": ") + _last_exit(status)
     return None
 
 
-class ImagePullFailed(AssertionError):
-    """A Pod's image pull kept failing: no point waiting out POD_READY."""
+def terminal_state(pod: client.V1Pod) -> str | None:
+    """Why a Pod will not reach a state it is not in now, or None while it still may.
 
-
-class _ReadyOrPullFailure:
-    """Check for wait_until: the Pod is Ready; raises once a pull failed for IMAGE_PULL_FAILING."""
-
-    def __init__(self, pod: Pod):
-        self.pod = pod
-        self.failing_since: float | None = None
-
-    def __call__(self, current: client.V1Pod) -> bool:
-        error = image_pull_error(current)
-        if error is None:
-            self.failing_since = None
-            return is_ready(current)
-        self.failing_since = self.failing_since or time.monotonic()
-        if time.monotonic() - self.failing_since >= IMAGE_PULL_FAILING.seconds:
-            raise ImagePullFailed(f"{self.pod}: {error} (failing for {IMAGE_PULL_FAILING.seconds:g}s"
-                                  f" [{IMAGE_PULL_FAILING.name}])\n{self.pod.report()}")
-        return False
+    Finished (Succeeded/Failed), Unschedulable (with the scheduler's message), or a
+    container stuck (crash loop, image that cannot be pulled, bad container config).
+    """
+    status = pod.status
+    if status.phase in ("Succeeded", "Failed"):
+        ended = [f"{s.name} exit {s.state.terminated.exit_code}" for s in all_statuses(pod)
+                 if s.state and s.state.terminated]
+        return (f"Pod {pod.metadata.name} {status.phase}" + (f": {status.reason}" if status.reason else "")
+                + (f" ({', '.join(ended)})" if ended else ""))
+    for condition in status.conditions or []:
+        if condition.type == "PodScheduled" and condition.status == "False" and condition.reason == "Unschedulable":
+            return f"Pod {pod.metadata.name} Unschedulable: {condition.message}"
+    stuck = stuck_container(pod)
+    return f"Pod {pod.metadata.name}: {stuck}" if stuck else None
 
 
 class PodWatch:
@@ -110,25 +113,27 @@ class Pod:
         for status in all_statuses(self.read()):
             if status.name == container:
                 return status
-        raise LookupError(f"{self} has no status for container {container!r} yet")
+        raise NotYet(f"{self} has no status for container {container!r} yet")
 
     def report(self) -> str:
         """Phase, container states and events, for failure messages."""
         return diagnostics.pod_report(self.cluster.core, self.namespace, self.name)
 
     # --- waiting -------------------------------------------------------------------
-    def wait_for(self, what: str, check: Callable[[client.V1Pod], bool], timeout=POD_READY) -> client.V1Pod:
-        """Wait until the Pod object satisfies `check`; return it.
+    def wait_for(self, what: str, check: Callable[[client.V1Pod], bool], timeout=POD_READY,
+                 terminal: Callable[[client.V1Pod], str | None] = terminal_state) -> client.V1Pod:
+        """Wait until the Pod object satisfies `check`; return it. Stops at once with the
+        cluster's reason when `terminal` says the Pod will not get there (terminal_state).
 
         The Pod is watched, not polled: each look is the next state the API reports, so
         no polling interval is added to the time the Pod itself takes.
         """
         return wait_until(f"{self}: {what}", PodWatch(self), check, replace(timeout, poll=0), self.report,
-                          show=diagnostics.pod_state)
+                          show=diagnostics.pod_state, terminal=terminal)
 
     def wait_ready(self) -> Pod:
         """Wait for the Ready condition (every container running; probes passed)."""
-        self.wait_for("Ready", _ReadyOrPullFailure(self))
+        self.wait_for("Ready", is_ready)
         return self
 
     def wait_terminated(self, container: str) -> client.V1ContainerStateTerminated:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from clusterbuild.pins import pins
+from pins import pins
 
 TEST_IMAGE_KEYS = ("BUSYBOX_IMAGE", "NGINX_IMAGE", "PYTHON_IMAGE", "CURL_IMAGE")
 

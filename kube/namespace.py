@@ -1,14 +1,18 @@
 """A namespace per test: unique name, run label, PSA baseline; owns cleanup and evidence."""
 from __future__ import annotations
 
+import json
 import re
 import secrets
 
 from kubernetes import client, utils
 
-from helpers import diagnostics, evidence, manifests
-from helpers.cluster import Cluster
-from helpers.pods import Pod
+from kube import diagnostics, manifests
+from reporting import evidence
+from kube.cluster import Cluster
+from kube.pods import Pod
+from kube.timeouts import SERVICE_ACCOUNT
+from kube.waits import CannotHappen, NotYet, wait_until
 
 RUN_LABEL = "sidecar-conformance/run-id"
 TEST_ANNOTATION = "sidecar-conformance/test"
@@ -17,6 +21,7 @@ PSA_ENFORCE = "pod-security.kubernetes.io/enforce"
 POD_SECURITY_LEVELS = ("baseline", "restricted")  # Pod Security Admission levels a run may enforce
 NAME_PREFIX = "sc-"
 MAX_NAME = 63
+KEPT_LABEL = "sidecar-conformance/kept-from-run"  # replaces RUN_LABEL on a namespace kept for debugging
 
 
 def namespace_name(test_id: str, suffix: str) -> str:
@@ -24,6 +29,20 @@ def namespace_name(test_id: str, suffix: str) -> str:
     slug = re.sub(r"[^a-z0-9]+", "-", test_id.rsplit("::", 1)[-1].lower()).strip("-")
     room = MAX_NAME - len(NAME_PREFIX) - len(suffix) - 1
     return f"{NAME_PREFIX}{slug[:room].rstrip('-')}-{suffix}"
+
+
+def api_message(exc: client.ApiException) -> str:
+    """The API server's own message in an error response (its Status), else the HTTP reason."""
+    try:
+        return json.loads(exc.body)["message"]
+    except (TypeError, ValueError, KeyError):
+        return f"HTTP {exc.status} {exc.reason}"
+
+
+def refused_creation(doc: dict, exc: client.ApiException) -> CannotHappen:
+    """One line for an object the API server (its admission) would not create."""
+    what = f"creating {doc.get('kind')} {doc.get('metadata', {}).get('name')}"
+    return CannotHappen(what, f"{what} refused (HTTP {exc.status}): {api_message(exc)}", 0)
 
 
 def delete_namespace(core: client.CoreV1Api, name: str) -> None:
@@ -68,8 +87,19 @@ class TestNamespace:
         docs = manifests.prepare(docs, style, self.cluster.images, self.pod_security)
         evidence.attach_manifests(f"applied {manifest}" + (f" + {overlay}" if overlay else "") + f" ({style})", docs)
         for doc in docs:
-            utils.create_from_dict(self.cluster.api, doc, namespace=self.name)
+            try:
+                utils.create_from_dict(self.cluster.api, doc, namespace=self.name)
+            except utils.FailToCreateError as exc:
+                raise refused_creation(doc, exc.api_exceptions[0]) from None
         return docs
+
+    def wait_default_service_account(self) -> None:
+        """Wait for the `default` ServiceAccount, which Pods need and which the controller
+        manager creates shortly after the namespace (Pods created before it are refused)."""
+        def read():
+            return self.cluster.core.read_namespaced_service_account("default", self.name)
+
+        wait_until(f"namespace {self.name}: ServiceAccount default", read, bool, SERVICE_ACCOUNT)
 
     def pod(self, name: str) -> Pod:
         """A handle on Pod `name` of this namespace."""
@@ -78,9 +108,19 @@ class TestNamespace:
     def job_pod(self, job: str) -> Pod:
         """The (single) Pod a Job created so far."""
         pods = self.cluster.core.list_namespaced_pod(self.name, label_selector=f"job-name={job}").items
-        if len(pods) != 1:
-            raise LookupError(f"job {job} has {len(pods)} pods, expected 1")
-        return self.pod(pods[0].metadata.name)
+        if len(pods) == 1:
+            return self.pod(pods[0].metadata.name)
+        if not pods:
+            refused = self.events_of("Job", job, "FailedCreate")
+            if refused:
+                raise CannotHappen(f"job {job}'s pod", f"job {job} cannot create its Pod: {refused[-1]}", 0)
+        raise NotYet(f"job {job} has {len(pods)} pods, expected 1")
+
+    def events_of(self, kind: str, name: str, reason: str) -> list[str]:
+        """Messages of the events with `reason` about object `kind`/`name`, oldest first."""
+        events = self.cluster.core.list_namespaced_event(
+            self.name, field_selector=f"involvedObject.kind={kind},involvedObject.name={name},reason={reason}").items
+        return [event.message for event in sorted(events, key=lambda e: e.metadata.creation_timestamp)]
 
     def read_job(self, name: str) -> client.V1Job:
         """Job `name` as the API has it now."""
@@ -101,3 +141,8 @@ class TestNamespace:
     def delete(self) -> None:
         """Delete the namespace (and all in it) without waiting; gone already is fine."""
         delete_namespace(self.cluster.core, self.name)
+
+    def keep(self) -> None:
+        """Keep the namespace after the run: it leaves the run (no sweep deletes it) and says why."""
+        self.cluster.core.patch_namespace(self.name, {"metadata": {"labels": {
+            RUN_LABEL: None, KEPT_LABEL: self.cluster.target.run_id}}})

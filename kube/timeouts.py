@@ -1,23 +1,40 @@
-"""Every timeout and tolerance of the suite, each with a name, in this one place."""
+"""Every timeout and tolerance of the suite, each with a name, in this one place.
+
+`--timeout-scale` (set_scale) multiplies every Timeout, as the e2e framework's
+TimeoutContext does for slow clusters; tolerances of measured times are not scaled.
+"""
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
 
+_scale = 1.0
+
+
+def set_scale(factor: float) -> None:
+    """Multiply every Timeout's seconds by `factor` (> 0) from now on, in this process."""
+    global _scale
+    if not factor > 0:
+        raise ValueError(f"--timeout-scale {factor}: must be greater than 0")
+    _scale = factor
+
 
 @dataclass(frozen=True)
 class Timeout:
-    """How long to wait for something, and how often to look."""
+    """How long to wait for something (base_seconds x the run's scale), and how often to look."""
 
     name: str
-    seconds: float
+    base_seconds: float
     poll: float = 1.0
+
+    @property
+    def seconds(self) -> float:
+        return self.base_seconds * _scale
 
 
 # Pods and containers
 POD_READY = Timeout("pod ready (images present, every container running)", 180)
-# A pull that fails again after the kubelet's first back-off (10 s) is not a blip.
-IMAGE_PULL_FAILING = Timeout("image pull keeps failing", 20)
+SERVICE_ACCOUNT = Timeout("namespace's default ServiceAccount created", 30, poll=0.2)
 WATCH_IDLE = 5.0  # a Pod watch with no change for this long is reopened (bounds a wait's overshoot)
 CONTAINER_TERMINATED = Timeout("container terminated", 60)
 EXEC = Timeout("exec in a container", 30)
@@ -61,6 +78,7 @@ CONTROL_JOB_COMPLETE = Timeout("job complete (negative control)", 30)
 # Session
 NAMESPACE_SWEEP = Timeout("this run's namespaces gone", 300, poll=2)
 BAD_INPUT_EXIT = 15.0  # a run given bad input ends within this, with one line
+FIRST_FAILURE = 30.0  # a run on a broken cluster (a Pod that cannot start) names the cause within this
 MAX_RUN_AGE = 6 * 3600.0  # a run started on another host this long ago is dead (no run takes an hour)
 API_REACHABLE = 15.0  # first contact with an existing cluster
 DOCKER_QUERY = 60.0  # `docker ps` looking for kind nodes

@@ -9,8 +9,8 @@ from datetime import datetime
 
 from kubernetes import client
 
-from helpers.timeouts import LOG_STREAM_END
-from helpers.waits import wait_until
+from kube.timeouts import LOG_STREAM_END
+from kube.waits import wait_until
 
 
 @dataclass(frozen=True)
