@@ -189,6 +189,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     except AssertionError as exc:
         config.stash[SWEPT] = f"namespaces of this run are left over: {exc}"
         issues.append(f"left behind: {str(exc).splitlines()[0]}")
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED  # the verdict says FAIL: so does the exit code
     else:
         config.stash[SWEPT] = (f"namespaces labelled {RUN_LABEL}={target.run_id}: none left"
                                f" (waited for {len(swept)} still terminating)")

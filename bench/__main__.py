@@ -13,8 +13,9 @@ from pathlib import Path
 
 from pins import REPO_ROOT
 from clusterbuild.provision import prepare_kind
+from reporting.junitstats import percentile, spread
 
-from .results import Goal, TestTime, percentile, read_junit, spread
+from .results import Goal, TestTime, read_junit
 
 REPORTS = REPO_ROOT / "reports"
 BENCH_CLUSTER = "sidecar-bench"

@@ -1,10 +1,12 @@
 """Log shipping: every line the app writes reaches the shipper's output, once, in order."""
 import re
 
+from checks.failure import Behaviour, precondition
 from kube import manifests
 from kube.timeouts import APP_WROTE_LINES, LOG_CAUGHT_UP
 from kube.waits import wait_until
 
+LOGS = Behaviour("logs")
 NUMBERED = re.compile(r"line \d{5} of \d+")
 
 
@@ -34,9 +36,11 @@ def wait_shipped(pod, expected: list[str]):
     (numbered lines the app wrote, numbered lines the shipper shipped)."""
     written = wait_until(f"{pod.name}/app to write {expected[-1]!r}", lambda: numbered(pod.log("app")),
                          _last_is(expected[-1]), APP_WROTE_LINES, pod.report, show=_summary)
-    shipped = wait_until(f"log shipping: {pod.name}/shipper to ship {expected[-1]!r} (the app wrote it)",
-                         lambda: numbered(pod.log("shipper")), _last_is(expected[-1]), LOG_CAUGHT_UP,
-                         pod.report, show=_summary)
+    precondition([line.text for line in written] == expected, f"{pod.name}/app printed each of its lines once")
+    with LOGS.waiting("log lines reach the shipper"):
+        shipped = wait_until(f"{pod.name}/shipper to ship {expected[-1]!r} (the app wrote it)",
+                             lambda: numbered(pod.log("shipper")), _last_is(expected[-1]), LOG_CAUGHT_UP,
+                             pod.report, show=_summary)
     return written, shipped
 
 
@@ -44,6 +48,5 @@ def assert_every_line_once_in_order(shipped, expected: list[str]) -> None:
     """The shipper printed exactly `expected`."""
     texts = [line.text for line in shipped]
     missing = [text for text in expected if text not in set(texts)]
-    assert texts == expected, (f"log shipping lost or reordered lines: shipped {len(texts)} lines for"
-                               f" {len(expected)} written, {len(missing)} missing (first {missing[:3]}),"
-                               f" in order: {texts == sorted(texts)}")
+    LOGS.require(texts == expected, "every line once, in order", f"the {len(expected)} lines the app wrote",
+                 f"{len(texts)} lines, {len(missing)} missing (first {missing[:3]}), in order: {texts == sorted(texts)}")

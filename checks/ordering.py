@@ -1,8 +1,14 @@
 """Ordering: init containers finish first; native sidecars start first; Jobs complete."""
-from kube.pods import all_statuses
+from dataclasses import dataclass
+
+from kubernetes import client
+
+from checks.failure import Behaviour
+from kube.pods import all_statuses, terminal_state
 from kube.timeouts import CLASSIC_JOB_HOLD, JOB_COMPLETE
 from kube.waits import holds_for, wait_until
 
+ORDERING = Behaviour("ordering")
 JOB = "sidecar-job"
 
 
@@ -14,42 +20,77 @@ def assert_init_finished_before_main(pod) -> None:
     """"setup" exited 0 before "main" started, and main found its mark."""
     setup = pod.status("setup").state.terminated
     main = pod.status("main").state.running
-    assert (setup is not None and setup.exit_code == 0 and setup.finished_at <= main.started_at
-            and "main: found setup-done" in main_saw(pod)), (
-        f"init ordering broken: setup finished {setup and setup.finished_at} (exit {setup and setup.exit_code}),"
-        f" main started {main.started_at}; main saw {main_saw(pod)}")
+    ORDERING.require(setup is not None and setup.exit_code == 0 and main is not None
+                     and setup.finished_at <= main.started_at and "main: found setup-done" in main_saw(pod),
+                     "init container finishes first", "setup to exit 0 before main starts, and main to find its mark",
+                     f"setup {setup and setup.finished_at} (exit {setup and setup.exit_code}),"
+                     f" main started {main and main.started_at}; main saw {main_saw(pod)}")
 
 
 def assert_sidecar_started_before_main(pod) -> None:
     """"helper" started (probe passed) before "main", and keeps running."""
     helper, main = pod.status("helper"), pod.status("main")
-    assert ("main: found helper-started" in main_saw(pod)
-            and helper.state.running.started_at <= main.state.running.started_at), (
-        f"native sidecar start order broken: helper started {helper.state.running.started_at}, main"
-        f" {main.state.running.started_at}; main saw {main_saw(pod)}")
-    assert helper.started and helper.restart_count == 0, helper
+    ORDERING.require("main: found helper-started" in main_saw(pod)
+                     and helper.state.running.started_at <= main.state.running.started_at,
+                     "native sidecar starts first", "helper to start before main, and main to find its mark",
+                     f"helper started {helper.state.running.started_at}, main {main.state.running.started_at};"
+                     f" main saw {main_saw(pod)}")
+    ORDERING.require(helper.started and helper.restart_count == 0, "native sidecar keeps running",
+                     "helper started, never restarted", f"started {helper.started}, restarts {helper.restart_count}")
 
 
-def job_state(namespace):
-    """The Job's conditions and its Pod's phase and container states, in one look."""
+@dataclass(frozen=True)
+class JobState:
+    """The Job's conditions, its Pod and that Pod's container states, in one look."""
+
+    conditions: dict
+    pod: client.V1Pod
+
+    @property
+    def phase(self) -> str:
+        return self.pod.status.phase
+
+    @property
+    def containers(self) -> dict:
+        return {s.name: s.state for s in all_statuses(self.pod)}
+
+    def __repr__(self) -> str:
+        return f"job {self.conditions}, pod {self.phase}, containers {self.containers}"
+
+
+def job_state(namespace) -> JobState:
     job = namespace.read_job(JOB)
-    pod = namespace.job_pod(JOB).read()
-    conditions = {c.type: c.status for c in job.status.conditions or []}
-    containers = {s.name: s.state for s in all_statuses(pod)}
-    return conditions, pod.status.phase, containers
+    return JobState({c.type: c.status for c in job.status.conditions or []}, namespace.job_pod(JOB).read())
 
 
-def wait_job_complete(namespace, timeout=JOB_COMPLETE):
-    """Wait for the Job's Complete condition; return job_state."""
-    return wait_until(f"job completion: {JOB} to complete", lambda: job_state(namespace),
-                      lambda state: state[0].get("Complete") == "True", timeout,
-                      lambda: namespace.job_pod(JOB).report())
+def _job_cannot_complete(state: JobState) -> str | None:
+    if state.conditions.get("Failed") == "True":
+        return f"job {JOB} Failed"
+    return None if state.phase == "Succeeded" else terminal_state(state.pod)
+
+
+def wait_job_complete(namespace, timeout=JOB_COMPLETE) -> JobState:
+    """Wait for the Job's Complete condition; return its state."""
+    with ORDERING.waiting("Job with a native sidecar completes"):
+        return wait_until(f"job {JOB} to complete", lambda: job_state(namespace),
+                          lambda state: state.conditions.get("Complete") == "True", timeout,
+                          lambda: namespace.job_pod(JOB).report(), terminal=_job_cannot_complete)
+
+
+def assert_sidecar_stopped_after_main(state: JobState) -> None:
+    """The Job's main exited 0 and its sidecar was stopped after it."""
+    main, helper = state.containers["main"].terminated, state.containers["helper"].terminated
+    ORDERING.require(state.phase == "Succeeded" and main is not None and main.exit_code == 0
+                     and helper is not None and helper.finished_at >= main.finished_at,
+                     "native sidecar stopped after main", "pod Succeeded, main exit 0, helper stopped after main",
+                     state)
 
 
 def assert_job_stays_incomplete(namespace, pod) -> None:
     """For CLASSIC_JOB_HOLD the Job is incomplete, its Pod Running, the sidecar running."""
-    holds_for("job held open by its sidecar: the job to stay incomplete with its pod Running and the sidecar running",
-              lambda: job_state(namespace),
-              lambda state: "Complete" not in state[0] and state[1] == "Running"
-              and state[2]["helper"].running is not None,
-              CLASSIC_JOB_HOLD, pod.report)
+    with ORDERING.waiting("Job with a classic sidecar is held open"):
+        holds_for("the job to stay incomplete with its pod Running and the sidecar running",
+                  lambda: job_state(namespace),
+                  lambda state: "Complete" not in state.conditions and state.phase == "Running"
+                  and state.containers["helper"].running is not None,
+                  CLASSIC_JOB_HOLD, pod.report)

@@ -1,11 +1,13 @@
 """Reverse proxy: the sidecar returns the app's answers, adds its headers, takes concurrency."""
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 
 import httpx
 
+from checks.failure import Behaviour, precondition
 from kube.timeouts import PROXY_FORWARDING
 
+PROXY = Behaviour("proxy")
 PROXY_PORT, APP_PORT = 80, 8080
 CONCURRENT_REQUESTS = 50
 
@@ -16,7 +18,9 @@ def proxy_and_app(pod):
 
     The app must answer first; then the proxy has PROXY_FORWARDING to forward to it.
     """
-    with pod.http(APP_PORT) as app, pod.http(PROXY_PORT, timeout=PROXY_FORWARDING) as proxy:
+    with pod.http(APP_PORT) as app, ExitStack() as stack:
+        with PROXY.waiting("proxy forwards to the app"):
+            proxy = stack.enter_context(pod.http(PROXY_PORT, timeout=PROXY_FORWARDING))
         yield proxy, app
 
 
@@ -24,23 +28,24 @@ def lower_keys(headers: dict) -> dict:
     return {key.lower(): value for key, value in headers.items()}
 
 
-def assert_same_answer(proxy, app, path: str) -> httpx.Response:
-    """GET `path` answers the same status and body through the proxy as from the app."""
+def assert_same_answer(proxy, app, path: str, expected: tuple[int, str]) -> None:
+    """GET `path` from the app answers `expected` (status, body), and so does the proxy."""
     through_proxy, direct = proxy.get(path), app.get(path)
+    precondition((direct.status_code, direct.text) == expected, f"the app answers GET {path} with {expected}")
     seen = (through_proxy.status_code, through_proxy.text)
-    assert seen == (direct.status_code, direct.text), (
-        f"proxy pass-through broken: GET {path} through the proxy gave {seen}, the app {(direct.status_code, direct.text)}")
-    return through_proxy
+    PROXY.require(seen == expected, "answers pass through unchanged",
+                  f"GET {path} through the proxy to give the app's {expected}", seen)
 
 
 def assert_proxy_headers(proxy, app) -> None:
     """nginx adds X-Forwarded-By and X-Real-IP and keeps the client's X-Request-Id."""
     via_proxy = lower_keys(proxy.get("/headers", headers={"X-Request-Id": "via-proxy"}).json())
     direct = lower_keys(app.get("/headers", headers={"X-Request-Id": "direct"}).json())
+    precondition("x-forwarded-by" not in direct, "the app sees no X-Forwarded-By from a direct client")
     added = {key: via_proxy.get(key) for key in ("x-forwarded-by", "x-real-ip", "x-request-id")}
-    assert added["x-forwarded-by"] == "nginx-sidecar" and added["x-real-ip"] and added["x-request-id"] == "via-proxy", (
-        f"proxy headers broken: the app saw {added} through the proxy")
-    assert "x-forwarded-by" not in direct, "the header must come from nginx, not the client"
+    PROXY.require(added["x-forwarded-by"] == "nginx-sidecar" and added["x-real-ip"]
+                  and added["x-request-id"] == "via-proxy", "proxy headers",
+                  "X-Forwarded-By nginx-sidecar, an X-Real-IP and the client's X-Request-Id at the app", added)
 
 
 def assert_concurrent_requests(proxy, count: int = CONCURRENT_REQUESTS) -> None:
@@ -57,4 +62,5 @@ def assert_concurrent_requests(proxy, count: int = CONCURRENT_REQUESTS) -> None:
 
     with ThreadPoolExecutor(max_workers=count) as pool:
         problems = [p for p in pool.map(ask, range(count)) if p]
-    assert problems == [], f"proxy concurrency broken: {len(problems)} of {count} requests failed: {problems[:3]}"
+    PROXY.require(problems == [], "concurrent requests", f"{count} simultaneous requests each answered 200",
+                  f"{len(problems)} failed: {problems[:3]}")

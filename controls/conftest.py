@@ -1,25 +1,34 @@
 """Negative controls: each deploys a Pod broken in one behaviour and runs the suite's own
-check on it, which must fail with a message naming that behaviour.
+check on it, which must fail with exactly that check's CheckFailed.
 
-`broken(match)` wraps the check; the caught message is kept in the report and listed in
-a "negative controls" section at the end. A control whose check passes fails.
+`broken(behaviour, check)` wraps the check; anything else it raises (a Pod that cannot
+start, a failed precondition) propagates and the control errors. The caught failure is
+kept in the report and listed in a "negative controls" section at the end. A control whose
+check passes fails.
 """
 from contextlib import contextmanager
 
 import pytest
+
+from checks.failure import CheckFailed
 
 CONTROL_PROPERTY = "control failure"
 
 
 @pytest.fixture
 def broken(request: pytest.FixtureRequest):
-    """broken(match): the block must raise AssertionError whose message matches `match`."""
+    """broken(behaviour, check): the block must raise CheckFailed of that behaviour and check."""
     @contextmanager
-    def expect(match: str):
-        with pytest.raises(AssertionError, match=match) as caught:
+    def expect(behaviour: str, check: str):
+        try:
             yield
-        first_line = str(caught.value).strip().splitlines()[0]
-        request.node.user_properties.append((CONTROL_PROPERTY, first_line))
+        except CheckFailed as failure:
+            if (failure.behaviour, failure.check) != (behaviour, check):
+                raise AssertionError(f"expected {check!r} [{behaviour}] to fail, but another check failed:"
+                                     f" {failure}") from failure
+            request.node.user_properties.append((CONTROL_PROPERTY, str(failure).splitlines()[0]))
+        else:
+            pytest.fail(f"negative control passed: {check!r} [{behaviour}] did not fail on a Pod broken in it")
 
     return expect
 

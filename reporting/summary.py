@@ -3,6 +3,10 @@
 Built by the xdist controller (or the only process) from the test reports: their
 keywords name the behaviour and style, their user_properties carry the measured delays
 and the styles a check is written for. Rendered for the terminal, as Markdown and as JSON.
+
+The verdict is FAIL when any test failed (in any phase, with a behaviour marker or not) or
+the session had a problem; INCONCLUSIVE when no check passed; else PASS, "partial" and why
+when checks were skipped or left out.
 """
 from __future__ import annotations
 
@@ -20,7 +24,7 @@ PASS, FAIL, SKIP = "pass", "fail", "skip"
 NOT_APPLICABLE = "n/a"  # the check is not written for this style
 NOT_RUN = "not run"  # written for it, but not selected (-k, -m, --sidecar-style)
 SEVERITY = {PASS: 0, SKIP: 1, FAIL: 2}
-REASON_CHARS = 160  # of a reason in a Markdown table cell; the failure list has the whole line
+REASON_CHARS = 160  # of a reason in the verdict or a Markdown table cell; the failure list has the whole line
 STYLE_LEGEND = ("Sidecar styles: *classic* is a regular container next to the app; *native* is an init"
                 " container with `restartPolicy: Always` (on by default since Kubernetes 1.29).")
 MODULE_PATH = re.compile(r"^(?:\w+\.)+(?=\w+: )")  # "kube.waits.WaitTimeout: x" -> "WaitTimeout: x"
@@ -66,6 +70,7 @@ class Summary:
     run_id: str
     finished: str
     others: dict[str, int] = field(default_factory=dict)  # tests outside the behaviours, by status
+    session_issues: list[str] = field(default_factory=list)  # what went wrong outside the tests
 
     def counts(self) -> dict[str, int]:
         """How many checks (test runs, one per style) passed, failed, were skipped."""
@@ -75,12 +80,51 @@ class Summary:
                 found[outcome.status] += 1
         return found
 
+    def failures(self) -> list[str]:
+        """Why the run failed: failed checks, failed tests outside the behaviours, session problems."""
+        failed = {"check": self.counts()[FAIL], "other test": self.others.get(FAIL, 0)}
+        found = [f"{counted(number, noun)} failed" for noun, number in failed.items() if number]
+        return found + ([counted(len(self.session_issues), "session problem")] if self.session_issues else [])
+
+    def in_style(self, style: str, status: str) -> tuple[list[Outcome], str]:
+        """The cells with `status` of the checks written for `style`, and their share of them in words."""
+        cells = [check.cell(style) for check in self.checks if style in check.declared]
+        matching = [cell for cell in cells if cell.status == status]
+        return matching, share(len(matching), len(cells), style)
+
+    def skips(self) -> list[str]:
+        """Each style with skipped checks, styles grouped by the first skip reason."""
+        styles: dict[str, list[str]] = {}
+        for style in STYLES:
+            skipped, label = self.in_style(style, SKIP)
+            if skipped:
+                styles.setdefault(shortened(skipped[0].reason), []).append(label)
+        return [f"{', '.join(labels)} skipped" + (f": {why}" if why else "") for why, labels in styles.items()]
+
+    def unselected(self) -> list[str]:
+        """The styles checks are written for but did not run in, and the behaviours without checks."""
+        not_run = (self.in_style(style, NOT_RUN) for style in STYLES)
+        styles = [label for cells, label in not_run if cells]
+        return styles + [marker for marker in BEHAVIOURS if all(check.behaviour != marker for check in self.checks)]
+
+    def gaps(self) -> list[str]:
+        """Why the run is partial: what was skipped, what was not selected."""
+        unselected = self.unselected()
+        return self.skips() + ([f"not selected: {', '.join(unselected)}"] if unselected else [])
+
+    def passed(self) -> bool:
+        """Nothing failed and some check passed (the verdict is PASS, partial or not)."""
+        return not self.failures() and self.counts()[PASS] > 0
+
     def verdict(self) -> str:
-        """FAIL when any check failed; PASS when none failed and some passed."""
-        counts = self.counts()
-        if counts[FAIL]:
-            return "FAIL"
-        return "PASS" if counts[PASS] else "INCONCLUSIVE (nothing passed)"
+        """"FAIL (what failed)", "INCONCLUSIVE (nothing passed; why)", "PASS (partial: why)" or "PASS"."""
+        failures = self.failures()
+        if failures:
+            return f"FAIL ({', '.join(failures)})"
+        gaps = self.gaps()
+        if not self.counts()[PASS]:
+            return f"INCONCLUSIVE ({'; '.join(['nothing passed', *gaps])})"
+        return f"PASS (partial: {'; '.join(gaps)})" if gaps else "PASS"
 
     def tally(self) -> str:
         counts = self.counts()
@@ -126,6 +170,7 @@ class Summary:
         """Plain data for summary.json."""
         return {
             "verdict": self.verdict(),
+            "passed": self.passed(),
             "counts": self.counts(),
             "run": {"id": self.run_id, "finished": self.finished},
             "cluster": self.cluster.to_dict(),
@@ -139,7 +184,23 @@ class Summary:
             ],
             "delays": [{"name": name, "seconds": by_style} for name, by_style in self.delays()],
             "other_tests": self.others,
+            "session_issues": self.session_issues,
         }
+
+
+def counted(number: int, noun: str) -> str:
+    """"1 check", "2 checks"."""
+    return f"{number} {noun}" + ("" if number == 1 else "s")
+
+
+def share(count: int, total: int, style: str) -> str:
+    """"native" when `count` is every check written for the style, else "2 of 5 native checks"."""
+    return style if count == total else f"{count} of {total} {style} checks"
+
+
+def shortened(text: str) -> str:
+    """`text` cut to REASON_CHARS."""
+    return text if len(text) <= REASON_CHARS else text[:REASON_CHARS] + "..."
 
 
 def reason(report) -> str:
@@ -188,7 +249,7 @@ def build(reports: Iterable, cluster: ClusterFacts, run_id: str, session_issues:
     order = list(BEHAVIOURS)
     ordered = sorted(checks.values(), key=lambda check: (order.index(check.behaviour), check.line))
     finished = f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
-    return Summary(ordered, cluster, run_id, finished, {k: v for k, v in others.items() if v})
+    return Summary(ordered, cluster, run_id, finished, {k: v for k, v in others.items() if v}, list(session_issues))
 
 
 # --- rendering -----------------------------------------------------------------------
@@ -214,6 +275,13 @@ def delay_rows(summary: Summary) -> list[list[str]]:
     return [[name, *(seconds_text(by_style.get(style)) for style in STYLES)] for name, by_style in summary.delays()]
 
 
+def session_lines(summary: Summary, heading: list[str]) -> list[str]:
+    """The session's problems as a list below `heading`, if it had any."""
+    if not summary.session_issues:
+        return []
+    return ["", *heading, *(f"- {issue}" for issue in summary.session_issues)]
+
+
 def others_line(summary: Summary) -> list[str]:
     if not summary.others:
         return []
@@ -236,7 +304,7 @@ def terminal_lines(summary: Summary) -> list[str]:
     def cell(outcome: Outcome) -> str:
         return cell_text(outcome, f" [{numbers[outcome.reason]}]" if outcome.reason in numbers else "")
 
-    lines = [f"Result: {summary.verdict()} ({summary.tally()})", ""]
+    lines = [f"Result: {summary.verdict()}", summary.tally(), ""]
     lines += aligned([list(row) for row in summary.cluster.rows()])
     lines += [""] + aligned([["Behaviour", *STYLES], *behaviour_rows(summary)])
     rows = [["Check", *STYLES]]
@@ -247,6 +315,7 @@ def terminal_lines(summary: Summary) -> list[str]:
     lines += [""] if notes else []
     for reason, tests in notes.items():
         lines += [f"[{numbers[reason]}] {reason}", *(f"      {test}" for test in tests)]
+    lines += session_lines(summary, ["Session problems:"])
     if summary.delays():
         lines += [""] + aligned([["Measured delay", *STYLES], *delay_rows(summary)])
     return lines + others_line(summary)
@@ -264,7 +333,7 @@ def md_table(header: list[str], rows: list[list[str]]) -> list[str]:
 
 def md_outcome(outcome: Outcome) -> str:
     """A check's cell: the reason follows a failure or a skip."""
-    shown = outcome.reason if len(outcome.reason) <= REASON_CHARS else outcome.reason[:REASON_CHARS] + "..."
+    shown = shortened(outcome.reason)
     text = cell_text(outcome, f": {shown}" if shown else "")
     return f"**{text}**" if outcome.status == FAIL else text
 
@@ -281,6 +350,7 @@ def markdown(summary: Summary) -> str:
     if problems:
         lines += ["", "## Failures and skips", ""]
         lines += [f"- {outcome.status} `{outcome.test}`: {outcome.reason}" for outcome in problems]
+    lines += session_lines(summary, ["## Session problems", ""])
     if summary.delays():
         lines += ["", "## Measured delays", ""] + md_table(["Delay", *STYLES], delay_rows(summary))
     return "\n".join(lines + others_line(summary)) + "\n"

@@ -1,14 +1,12 @@
 """Reading one run's junit file and summarizing many runs."""
 from __future__ import annotations
 
-import math
-import statistics
-import xml.etree.ElementTree as ET
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from reporting.evidence import DELAY_PREFIX
+from reporting.junitstats import read_cases, spread
 
 
 @dataclass
@@ -20,28 +18,9 @@ class TestRecord:
 
 
 def read_junit(path: Path) -> dict[str, TestRecord]:
-    """{test id: record} of one run; a skipped test is left out."""
-    records = {}
-    for case in ET.parse(path).getroot().iter("testcase"):
-        if case.find("skipped") is not None:
-            continue
-        failed = case.find("failure") is not None or case.find("error") is not None
-        delays = {prop.get("name")[len(DELAY_PREFIX):]: float(prop.get("value"))
-                  for prop in case.iter("property") if prop.get("name", "").startswith(DELAY_PREFIX)}
-        records[f"{case.get('classname')}::{case.get('name')}"] = TestRecord(not failed, delays)
-    return records
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    """Nearest-rank percentile of non-empty `values`."""
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
-
-
-def spread(values: list[float]) -> dict[str, float]:
-    """min, median, p95 and max of non-empty `values`."""
-    return {"n": len(values), "min": min(values), "median": statistics.median(values),
-            "p95": percentile(values, 0.95), "max": max(values)}
+    """{test id: record} of one run; a skipped test is left out, a failed or errored one did not pass."""
+    return {f"{case.classname}::{case.name}": TestRecord(case.outcome == "passed", case.delays((DELAY_PREFIX,)))
+            for case in read_cases(path) if case.outcome != "skipped"}
 
 
 def summarize(runs: list[dict[str, TestRecord]]) -> dict:
@@ -56,7 +35,7 @@ def summarize(runs: list[dict[str, TestRecord]]) -> dict:
                 delays[f"{test} | {name}"].append(seconds)
     return {"runs": len(runs),
             "tests": {test: {"ran": ran, "passed": passed} for test, (ran, passed) in sorted(counts.items())},
-            "delays": {key: spread(values) for key, values in sorted(delays.items())}}
+            "delays": {key: {"n": len(values), **spread(values)} for key, values in sorted(delays.items())}}
 
 
 def lines(summary: dict) -> list[str]:

@@ -1,11 +1,13 @@
 """Scenario 6: init containers, native sidecars and Jobs - who starts and stops when."""
 import pytest
 
+from checks.failure import precondition
 from checks.ordering import (
     JOB,
     assert_init_finished_before_main,
     assert_job_stays_incomplete,
     assert_sidecar_started_before_main,
+    assert_sidecar_stopped_after_main,
     wait_job_complete,
 )
 from kube.timeouts import JOB_POD
@@ -32,14 +34,12 @@ def test_native_sidecar_starts_before_main_and_keeps_running(ordering_pod):
 @pytest.mark.sidecar_styles("native")
 def test_job_with_native_sidecar_completes_when_main_exits(namespace, sidecar_style, record_delay):
     namespace.deploy("job.yaml", sidecar_style)
-    conditions, phase, containers = wait_job_complete(namespace)
+    state = wait_job_complete(namespace)
 
-    assert phase == "Succeeded"
-    main, helper = containers["main"].terminated, containers["helper"].terminated
-    assert main is not None and main.exit_code == 0, containers
-    assert helper is not None and helper.finished_at >= main.finished_at, containers
+    assert_sidecar_stopped_after_main(state)
     completed = namespace.read_job(JOB).status.completion_time
-    record_delay("job: main exited -> job complete", (completed - main.finished_at).total_seconds())
+    main_exited = state.containers["main"].terminated.finished_at
+    record_delay("job: main exited -> job complete", (completed - main_exited).total_seconds())
 
 
 @pytest.mark.sidecar_styles("classic")
@@ -47,5 +47,5 @@ def test_job_with_classic_sidecar_does_not_complete_while_the_sidecar_runs(names
     namespace.deploy("job.yaml", sidecar_style)
     pod = wait_until(f"job {JOB}'s pod", lambda: namespace.job_pod(JOB), bool, JOB_POD, namespace.evidence)
     main = pod.wait_terminated("main")
-    assert main.exit_code == 0, main
+    precondition(main.exit_code == 0, f"main exited 0 (exit {main.exit_code})")
     assert_job_stays_incomplete(namespace, pod)

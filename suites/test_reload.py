@@ -3,12 +3,13 @@ import time
 
 import pytest
 
+from checks.failure import precondition
 from checks.reload import (
     FIRST_VERSION,
+    Incarnation,
+    assert_reloaded_not_restarted,
     assert_subpath_keeps_old_content,
-    containers_by_id,
     edit_config,
-    nginx_master_pid,
     wait_served,
     wait_volume_shows,
 )
@@ -26,18 +27,15 @@ def pod(namespace, sidecar_style):
 def test_edit_is_served_after_a_reload_not_a_restart(namespace, pod, record_delay):
     timeout = config_reload_timeout(namespace.cluster.core, pod.read().spec.node_name)
     with pod.http(80) as http:
-        assert http.get("/").text == f"{FIRST_VERSION}\n"
-        master_before, containers_before = nginx_master_pid(pod), containers_by_id(pod)
+        precondition(http.get("/").text == f"{FIRST_VERSION}\n", f"nginx serves {FIRST_VERSION!r} at first")
+        before = Incarnation.of(pod)
 
         new_version = edit_config(namespace)
         edited_at = time.monotonic()
         wait_served(pod, http, new_version, timeout)
         record_delay("ConfigMap edit -> new body served", time.monotonic() - edited_at)
 
-    assert nginx_master_pid(pod) == master_before, "nginx was restarted, not reloaded"
-    assert containers_by_id(pod) == containers_before, "a container restarted"
-    signals = [line.text for line in pod.log("reloader") if "sent SIGHUP" in line.text]
-    assert signals and all(s.endswith(f"nginx master {master_before}") for s in signals), signals
+    assert_reloaded_not_restarted(pod, before)
 
 
 def test_subpath_mount_keeps_the_old_content(namespace, pod):

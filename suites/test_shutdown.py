@@ -2,7 +2,7 @@
 import pytest
 
 from checks.shutdown import (
-    TOLERANCE,
+    assert_exited_on_sigterm,
     assert_flushed_before_the_deadline,
     assert_killed_at_the_deadline,
     assert_sidecar_outlived_the_app,
@@ -38,8 +38,7 @@ def test_sidecar_without_trap_is_killed_when_the_grace_period_ends(namespace, si
     deletion = delete_observed(pod, follow=["stubborn"])
 
     assert_killed_at_the_deadline(deletion, "stubborn")
-    app = deletion.terminated("app")
-    assert app.exit_code == 0 and app.finished_at < deletion.deadline - TOLERANCE, app
+    assert_exited_on_sigterm(deletion, "app")
     stubborn = deletion.terminated("stubborn")
     record_delay(f"untrapped sidecar: delete -> SIGKILL (grace {deletion.grace_seconds}s, 1s resolution)",
                  deletion.seconds_after_request(stubborn.finished_at))

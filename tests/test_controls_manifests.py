@@ -25,7 +25,7 @@ def test_control_overlays_its_scenario(name):
     scenario = name.split("-")[0] + ".yaml"
     if name.startswith("logs-rotation"):
         scenario = "logs-rotation.yaml"
-    elif name.startswith("shutdown-stubborn"):
+    elif name.startswith("shutdown-untrapped"):
         scenario = "shutdown-untrapped.yaml"
     base = {key(doc) for doc in manifests.load(scenario)}
     docs = manifests.load(f"controls/{name}")

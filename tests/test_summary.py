@@ -10,6 +10,9 @@ from reporting.summary import build, markdown, reason, terminal_lines
 
 FACTS = ClusterFacts("v1.34.11", {"kubectl": "v1.34.11"}, None,
                      [NodeFacts("kind-control-plane", "v1.34.11", "containerd://1.7", "Debian 12", "kindest/node:x")])
+OLD_SERVER = "native sidecars need Kubernetes >= 1.29; the server is v1.28.15"
+LEFT_BEHIND = ("left behind: timed out after 300s [namespaces gone] waiting for namespaces labelled"
+               " sidecar-conformance/run=run-1 to be gone")
 TIMEOUT = ("kube.waits.WaitTimeout: timed out after 180s [pod ready] waiting for Pod(ns/logs-demo): Ready\n"
            "last seen: phase=Pending")
 
@@ -30,6 +33,17 @@ def phases(nodeid, line=10, props=(), **call):
     """setup, call and teardown reports of a test whose call ended as `call` says."""
     return [report(nodeid, "setup", props=props, line=line), report(nodeid, props=props, line=line, **call),
             report(nodeid, "teardown", props=props, line=line)]
+
+
+def skipped(nodeid, why):
+    """The reports of a test skipped in its setup."""
+    return [report(nodeid, "setup", "skipped", ("x.py", 1, f"Skipped: {why}")), report(nodeid, "teardown")]
+
+
+def complete(*behaviours, styles=("classic", "native")):
+    """Every phase of a passing check of each behaviour (default: all) in each style."""
+    return [part for marker in behaviours or ("network", "logs", "proxy", "reload", "shutdown", "ordering")
+            for style in styles for part in phases(f"suites/test_{marker}.py::test_{marker}_works[{style}]")]
 
 
 NETWORK = "suites/test_network.py::test_every_container_has_the_pod_ip_on_eth0"
@@ -87,10 +101,70 @@ def test_behaviour_rows_roll_up_their_checks(summary):
 
 
 def test_verdict_counts_and_other_tests(summary):
-    assert summary.verdict() == "FAIL"
+    assert summary.verdict() == "FAIL (1 check failed, 1 other test failed)"
     assert summary.counts() == {"pass": 4, "fail": 1, "skip": 0}
     assert summary.others == {"fail": 1}
-    assert build(phases(f"{NETWORK}[native]"), FACTS, "r").verdict() == "PASS"
+    assert build(phases(f"{NETWORK}[native]"), FACTS, "r").verdict() == (
+        "PASS (partial: not selected: classic, logs, proxy, reload, shutdown, ordering)")
+
+
+def test_a_complete_run_is_a_plain_pass():
+    summary = build(complete(), FACTS, "r")
+    assert (summary.verdict(), summary.passed(), summary.to_dict()["passed"]) == ("PASS", True, True)
+
+
+def test_a_failing_test_without_a_behaviour_fails_the_run():
+    failing = report("controls/test_controls.py::test_x[y]", outcome="failed", longrepr=crash("AssertionError: x"))
+    summary = build([*complete(), failing], FACTS, "r")
+    assert (summary.verdict(), summary.passed()) == ("FAIL (1 other test failed)", False)
+
+
+def test_an_error_in_the_teardown_of_a_check_fails_the_run():
+    broken = report("suites/test_network.py::test_network_works[classic]", "teardown", "failed",
+                    crash("RuntimeError: namespace stuck"))
+    summary = build([*complete(), broken], FACTS, "r")
+    assert (summary.verdict(), summary.passed()) == ("FAIL (1 check failed)", False)
+
+
+def test_a_session_problem_fails_the_run_and_is_shown_everywhere():
+    summary = build(complete(), FACTS, "r", session_issues=[LEFT_BEHIND])
+    assert (summary.verdict(), summary.passed()) == ("FAIL (1 session problem)", False)
+    assert f"## Session problems\n\n- {LEFT_BEHIND}\n" in markdown(summary)
+    lines = terminal_lines(summary)
+    assert lines[lines.index("Session problems:") + 1] == f"- {LEFT_BEHIND}"
+    data = json.loads(json.dumps(summary.to_dict()))
+    assert (data["session_issues"], data["passed"]) == ([LEFT_BEHIND], False)
+
+
+def test_a_style_skipped_everywhere_makes_the_pass_partial_and_says_why():
+    native = [part for marker in ("network", "logs") for part in skipped(
+        f"suites/test_{marker}.py::test_{marker}_works[native]", OLD_SERVER)]
+    summary = build([*complete("network", "logs", styles=["classic"]), *native], FACTS, "r")
+    assert summary.verdict() == (f"PASS (partial: native skipped: {OLD_SERVER};"
+                                 " not selected: proxy, reload, shutdown, ordering)")
+    assert summary.passed()
+
+
+def test_some_checks_skipped_or_unselected_in_a_style_are_counted():
+    runs = [*complete("network", "logs", "proxy", "reload", "shutdown"), *complete("ordering", styles=["classic"]),
+            *skipped("suites/test_logs.py::test_logs_rotate[native]", "no log rotation here"),
+            *phases("suites/test_logs.py::test_logs_rotate[classic]")]
+    assert build(runs, FACTS, "r").verdict() == (
+        "PASS (partial: 1 of 7 native checks skipped: no log rotation here; not selected: 1 of 7 native checks)")
+
+
+def test_behaviours_without_checks_make_the_pass_partial():
+    assert build(complete("network", "logs", "proxy", "ordering"), FACTS, "r").verdict() == (
+        "PASS (partial: not selected: reload, shutdown)")
+
+
+def test_a_run_where_everything_skipped_is_inconclusive_and_says_why():
+    runs = [part for style in ("classic", "native") for part in skipped(f"{NETWORK}[{style}]", "no cluster")]
+    summary = build(runs, FACTS, "r")
+    assert summary.verdict() == (
+        "INCONCLUSIVE (nothing passed; classic, native skipped: no cluster;"
+        " not selected: logs, proxy, reload, shutdown, ordering)")
+    assert not summary.passed()
 
 
 def test_skip_and_assertion_reasons_are_cleaned_up():
@@ -100,7 +174,7 @@ def test_skip_and_assertion_reasons_are_cleaned_up():
 
 def test_markdown_has_a_row_per_behaviour_and_the_failure_reason_in_its_check_row(summary):
     text = markdown(summary)
-    assert text.startswith("# Sidecar conformance: FAIL\n")
+    assert text.startswith("# Sidecar conformance: FAIL (1 check failed, 1 other test failed)\n")
     assert "| Kubernetes server | v1.34.11 |" in text
     assert "| kind node image | kindest/node:x |" in text
     assert "| Log shipping | pass (1/1) | FAIL (1 of 1) |" in text
@@ -114,7 +188,8 @@ def test_markdown_has_a_row_per_behaviour_and_the_failure_reason_in_its_check_ro
 
 def test_terminal_lines_number_the_reasons_below_the_table(summary):
     lines = terminal_lines(summary)
-    assert lines[0].startswith("Result: FAIL (4 passed, 1 failed, 0 skipped; run run-1, finished ")
+    assert lines[0] == "Result: FAIL (1 check failed, 1 other test failed)"
+    assert lines[1].startswith("4 passed, 1 failed, 0 skipped; run run-1, finished ")
     row = next(line for line in lines if "Sidecar ships every line" in line)
     assert row.split()[-3:] == ["pass", "FAIL", "[1]"]
     note = lines.index("[1] WaitTimeout: timed out after 180s [pod ready] waiting for Pod(ns/logs-demo): Ready")
@@ -128,4 +203,5 @@ def test_json_has_every_behaviour_and_cell(summary):
     assert logs["styles"] == {"classic": "pass (1/1)", "native": "FAIL (1 of 1)"}
     assert logs["checks"][0]["styles"]["classic"]["delays"] == {"logs.yaml propagation p50": 0.5}
     assert data["cluster"]["nodes"][0]["kind_image"] == "kindest/node:x"
-    assert data["verdict"] == "FAIL"
+    assert (data["verdict"], data["passed"], data["session_issues"]) == (
+        "FAIL (1 check failed, 1 other test failed)", False, [])
