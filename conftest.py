@@ -37,6 +37,7 @@ NAMESPACE = pytest.StashKey[TestNamespace]()
 FACTS = pytest.StashKey[ClusterFacts]()
 REPORTING = pytest.StashKey[bool]()  # this run includes suites/: default report paths, summary
 SWEPT = pytest.StashKey[str]()
+KEPT_PROPERTY = "kept namespace"  # --keep-namespace-on-failure: a failed test's namespace, left for debugging
 PHASE_REPORTS = pytest.StashKey[dict]()  # a test's setup/call reports, for its fixtures' teardown
 SESSION_ISSUES = pytest.StashKey[list]()  # what went wrong outside the tests (left-over namespaces)
 WORKER_KEY = "sidecar_conformance_target"
@@ -218,6 +219,11 @@ def pytest_terminal_summary(terminalreporter) -> None:
     swept = config.stash.get(SWEPT, None)
     if swept:
         terminalreporter.line(f"cleanup: {swept}")
+    kept = sorted({value for reports in terminalreporter.stats.values() for report in reports
+                   for key, value in getattr(report, "user_properties", []) if key == KEPT_PROPERTY})
+    if kept:
+        terminalreporter.line(f"kept for debugging (--keep-namespace-on-failure; delete them yourself):"
+                              f" {', '.join(kept)}")
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -265,6 +271,7 @@ def namespace(request: pytest.FixtureRequest, cluster: Cluster):
         failed = any(report.failed for report in request.node.stash.get(PHASE_REPORTS, {}).values())
         if failed and request.config.getoption("keep_namespace_on_failure"):
             created.keep()
+            request.node.user_properties.append((KEPT_PROPERTY, created.name))
         else:
             created.delete()
 

@@ -3,9 +3,9 @@ from dataclasses import dataclass
 
 from kubernetes import client
 
-from checks.failure import Behaviour
+from checks.failure import Behaviour, precondition
 from kube.pods import all_statuses, terminal_state
-from kube.timeouts import CLASSIC_JOB_HOLD, JOB_COMPLETE
+from kube.timeouts import CLASSIC_JOB_HOLD, JOB_COMPLETE, JOB_POD
 from kube.waits import holds_for, wait_until
 
 ORDERING = Behaviour("ordering")
@@ -56,6 +56,15 @@ class JobState:
 
     def __repr__(self) -> str:
         return f"job {self.conditions}, pod {self.phase}, containers {self.containers}"
+
+
+def deploy_job_until_main_exits(namespace, style: str):
+    """Create the Job (sidecar in `style`) and wait for main to exit 0; return the Job's Pod."""
+    namespace.deploy("job.yaml", style)
+    pod = wait_until(f"job {JOB}'s pod", lambda: namespace.job_pod(JOB), bool, JOB_POD, namespace.evidence)
+    main = pod.wait_terminated("main")
+    precondition(main.exit_code == 0, f"the Job's main exited 0 (exit {main.exit_code})")
+    return pod
 
 
 def job_state(namespace) -> JobState:

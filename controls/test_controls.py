@@ -3,11 +3,9 @@ both sidecar styles unless the check exists in one style only."""
 import pytest
 
 from checks import logs, network, ordering, proxy, reload, shutdown
-from checks.failure import precondition
 from kube.deletion import delete_observed
 from kube.kubelet import config_reload_timeout
-from kube.timeouts import CONTROL_JOB_COMPLETE, JOB_POD
-from kube.waits import wait_until
+from kube.timeouts import CONTROL_JOB_COMPLETE
 
 
 def test_sidecar_in_a_separate_pod_shares_nothing(namespace, broken, sidecar_style):
@@ -159,21 +157,13 @@ def test_classic_sidecar_does_not_start_first(namespace, broken, sidecar_style):
 
 @pytest.mark.sidecar_styles("classic")
 def test_job_with_classic_sidecar_does_not_complete(namespace, broken, sidecar_style):
-    namespace.deploy("job.yaml", sidecar_style)
-    pod = wait_until(f"job {ordering.JOB}'s pod", lambda: namespace.job_pod(ordering.JOB), bool, JOB_POD,
-                     namespace.evidence)
-    main = pod.wait_terminated("main")
-    precondition(main.exit_code == 0, f"main exited 0 (exit {main.exit_code}): the Job could complete")
+    ordering.deploy_job_until_main_exits(namespace, sidecar_style)
     with broken("ordering", "Job with a native sidecar completes"):
         ordering.wait_job_complete(namespace, CONTROL_JOB_COMPLETE)
 
 
 @pytest.mark.sidecar_styles("native")
 def test_job_with_native_sidecar_is_not_held_open(namespace, broken, sidecar_style):
-    namespace.deploy("job.yaml", sidecar_style)
-    pod = wait_until(f"job {ordering.JOB}'s pod", lambda: namespace.job_pod(ordering.JOB), bool, JOB_POD,
-                     namespace.evidence)
-    main = pod.wait_terminated("main")
-    precondition(main.exit_code == 0, f"main exited 0 (exit {main.exit_code})")
+    pod = ordering.deploy_job_until_main_exits(namespace, sidecar_style)
     with broken("ordering", "Job with a classic sidecar is held open"):
         ordering.assert_job_stays_incomplete(namespace, pod)

@@ -70,7 +70,7 @@ def write_summary(config: pytest.Config, summary: Summary) -> list[Path]:
     if config.option.allure_report_dir:
         environment = Path(config.option.allure_report_dir) / ALLURE_ENVIRONMENT
         environment.parent.mkdir(parents=True, exist_ok=True)
-        rows = [*summary.cluster.rows(), ("Result", f"{summary.verdict()} ({summary.tally()})")]
+        rows = [*summary.cluster.rows(), ("Result", summary.verdict()), ("Counts", summary.tally())]
         environment.write_text("".join(properties_line(label, value) for label, value in rows))
         written.append(environment)
     return written

@@ -1,17 +1,15 @@
 """Scenario 6: init containers, native sidecars and Jobs - who starts and stops when."""
 import pytest
 
-from checks.failure import precondition
 from checks.ordering import (
     JOB,
     assert_init_finished_before_main,
     assert_job_stays_incomplete,
     assert_sidecar_started_before_main,
     assert_sidecar_stopped_after_main,
+    deploy_job_until_main_exits,
     wait_job_complete,
 )
-from kube.timeouts import JOB_POD
-from kube.waits import wait_until
 
 pytestmark = pytest.mark.ordering
 
@@ -44,8 +42,5 @@ def test_job_with_native_sidecar_completes_when_main_exits(namespace, sidecar_st
 
 @pytest.mark.sidecar_styles("classic")
 def test_job_with_classic_sidecar_does_not_complete_while_the_sidecar_runs(namespace, sidecar_style):
-    namespace.deploy("job.yaml", sidecar_style)
-    pod = wait_until(f"job {JOB}'s pod", lambda: namespace.job_pod(JOB), bool, JOB_POD, namespace.evidence)
-    main = pod.wait_terminated("main")
-    precondition(main.exit_code == 0, f"main exited 0 (exit {main.exit_code})")
+    pod = deploy_job_until_main_exits(namespace, sidecar_style)
     assert_job_stays_incomplete(namespace, pod)
