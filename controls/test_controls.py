@@ -5,6 +5,7 @@ import pytest
 from checks import logs, network, ordering, proxy, reload, shutdown
 from kube.deletion import delete_observed
 from kube.kubelet import config_reload_timeout
+from kube.pods import is_ready
 from kube.timeouts import CONTROL_JOB_COMPLETE
 
 
@@ -90,11 +91,11 @@ def test_reloader_without_a_shared_process_namespace(namespace, broken, sidecar_
 def test_reloader_that_restarts_nginx(namespace, broken, sidecar_style):
     pod, timeout = deploy_reload(namespace, sidecar_style, "reload-restarts-nginx.yaml")
     before = reload.Incarnation.of(pod)
-    with pod.http(80) as http:
-        new_version = reload.edit_config(namespace)
-    # the restarted nginx serves the edit too: through a new port-forward, to the new container
+    new_version = reload.edit_config(namespace)
     reload.wait_volume_shows(pod, new_version, timeout)
-    pod.wait_ready()
+    # the restarted nginx serves the edit too (a port-forward opened before the restart dies with it)
+    pod.wait_for("web restarted and Ready", lambda current: is_ready(current) and any(
+        s.name == "web" and s.restart_count >= 1 for s in current.status.container_statuses or []))
     with pod.http(80) as http:
         reload.wait_served(pod, http, new_version, timeout)
     with broken("reload", "reload without a restart"):

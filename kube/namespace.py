@@ -42,7 +42,7 @@ def api_message(exc: client.ApiException) -> str:
 def refused_creation(doc: dict, exc: client.ApiException) -> CannotHappen:
     """One line for an object the API server (its admission) would not create."""
     what = f"creating {doc.get('kind')} {doc.get('metadata', {}).get('name')}"
-    return CannotHappen(what, f"{what} refused (HTTP {exc.status}): {api_message(exc)}", 0)
+    return CannotHappen(what, f"{what} refused (HTTP {exc.status}): {api_message(exc)}")
 
 
 def delete_namespace(core: client.CoreV1Api, name: str) -> None:
@@ -113,7 +113,7 @@ class TestNamespace:
         if not pods:
             refused = self.events_of("Job", job, "FailedCreate")
             if refused:
-                raise CannotHappen(f"job {job}'s pod", f"job {job} cannot create its Pod: {refused[-1]}", 0)
+                raise CannotHappen(f"job {job}'s pod", f"job {job} cannot create its Pod: {refused[-1]}")
         raise NotYet(f"job {job} has {len(pods)} pods, expected 1")
 
     def events_of(self, kind: str, name: str, reason: str) -> list[str]:

@@ -14,7 +14,7 @@ from kube.execs import ExecResult
 from kube.logs import LogFollower, LogLine, read_log
 from kube.portforward import port_forward
 from kube.timeouts import CONTAINER_TERMINATED, HTTP_REQUEST, HTTP_SERVING, POD_READY, WATCH_IDLE, Timeout
-from kube.waits import NotYet, wait_until
+from kube.waits import CannotHappen, NotYet, wait_until
 
 # Waiting reasons of a container the kubelet will not get out of by itself, soon enough.
 STUCK_REASONS = ("CrashLoopBackOff", "ImagePullBackOff", "InvalidImageName", "ErrImageNeverPull",
@@ -162,11 +162,22 @@ class Pod:
 
     @contextmanager
     def http(self, port: int, ready_path: str = "/", timeout: Timeout = HTTP_SERVING):
-        """An httpx client on a port-forward to `port`, once GET `ready_path` answers 200."""
-        with port_forward(self.cluster.target, self.namespace, self.name, port, self.report) as url, \
-                httpx.Client(base_url=url, timeout=HTTP_REQUEST) as http:
-            wait_until(f"{self}:{port} to answer GET {ready_path}", lambda: http.get(ready_path),
-                       lambda response: response.status_code == 200, timeout, self.report,
+        """An httpx client on a port-forward to `port`, once GET `ready_path` answers 200.
+
+        A port-forward that ended (kubectl exits when the Pod refuses a connection) stops the
+        wait at once: no later request could get through it.
+        """
+        with port_forward(self.cluster.target, self.namespace, self.name, port, self.report) as forward, \
+                httpx.Client(base_url=forward.url, timeout=HTTP_REQUEST) as http:
+            what = f"{self}:{port} to answer GET {ready_path}"
+
+            def ask() -> httpx.Response:
+                ended = forward.ended()
+                if ended:
+                    raise CannotHappen(what, ended, context=self.report())
+                return http.get(ready_path)
+
+            wait_until(what, ask, lambda response: response.status_code == 200, timeout, self.report,
                        show=lambda response: f"HTTP {response.status_code} {response.text!r}")
             yield http
 

@@ -9,6 +9,7 @@ import sys
 import threading
 from collections.abc import Callable
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from kube.cluster import ClusterTarget
 from kube.timeouts import PORT_FORWARD, PORT_FORWARD_STOP
@@ -38,9 +39,25 @@ def _drain(pipe, into: list[str]) -> None:
         into.append(line.rstrip("\n"))
 
 
+@dataclass(frozen=True)
+class Forward:
+    """A running `kubectl port-forward`: its local URL, and whether it has ended."""
+
+    url: str
+    process: subprocess.Popen
+    output: list[str]
+
+    def ended(self) -> str | None:
+        """Why the forward no longer works (kubectl exited, as it does when the Pod's port
+        refuses a connection), or None while it runs."""
+        if self.process.poll() is None:
+            return None
+        return f"kubectl port-forward exited {self.process.returncode}: {' | '.join(self.output[-3:])}"
+
+
 @contextmanager
 def port_forward(target: ClusterTarget, namespace: str, pod: str, port: int, context: Callable[[], str]):
-    """Run `kubectl port-forward` for the block; yields `http://127.0.0.1:<local port>`.
+    """Run `kubectl port-forward` for the block; yields a Forward to `http://127.0.0.1:<local port>`.
 
     `context` describes the Pod for failure messages.
     """
@@ -64,7 +81,7 @@ def port_forward(target: ClusterTarget, namespace: str, pod: str, port: int, con
         if local is None:
             raise AssertionError(f"kubectl port-forward exited {process.returncode}: {' | '.join(output)}\n"
                                  f"{context()}")
-        yield f"http://127.0.0.1:{local}"
+        yield Forward(f"http://127.0.0.1:{local}", process, output)
     finally:
         process.terminate()
         try:

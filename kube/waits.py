@@ -47,9 +47,10 @@ class WaitTimeout(AssertionError):
 class CannotHappen(AssertionError):
     """What a wait waited for cannot happen: the cluster reached a state it will not leave."""
 
-    def __init__(self, what: str, reason: str, seconds: float, context: str = ""):
+    def __init__(self, what: str, reason: str, seconds: float | None = None, context: str = ""):
         self.what, self.reason, self.seconds = what, reason, seconds
-        super().__init__(f"{reason} (while waiting {seconds:.0f}s for {what})\n{context}".rstrip("\n"))
+        waited = f" (after {seconds:.0f}s waiting for {what})" if seconds is not None else ""
+        super().__init__(f"{reason}{waited}\n{context}".rstrip("\n"))
 
 
 def transient(exc: BaseException) -> bool:
