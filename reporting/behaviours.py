@@ -14,6 +14,9 @@ BEHAVIOURS = {  # scenario marker -> title, in the README's order
     "reload": "Config reload",
     "shutdown": "Graceful shutdown",
     "ordering": "Ordering",
+    "lifecycle": "Native sidecar lifecycle",
+    "readiness": "Sidecar readiness",
+    "scheduling": "Scheduling and quotas",
 }
 STYLES_MARKER = "sidecar_styles"
 
