@@ -3,6 +3,7 @@ from dataclasses import dataclass
 
 from kubernetes import client
 
+from checks.events import Timeline, before, parse
 from checks.failure import Behaviour, precondition
 from kube.pods import all_statuses, terminal_state
 from kube.timeouts import CLASSIC_JOB_HOLD, JOB_COMPLETE, JOB_POD
@@ -28,13 +29,18 @@ def assert_init_finished_before_main(pod) -> None:
 
 
 def assert_sidecar_started_before_main(pod) -> None:
-    """"helper" started (probe passed) before "main", and keeps running."""
-    helper, main = pod.status("helper"), pod.status("main")
-    ORDERING.require("main: found helper-started" in main_saw(pod)
-                     and helper.state.running.started_at <= main.state.running.started_at,
-                     "native sidecar starts first", "helper to start before main, and main to find its mark",
-                     f"helper started {helper.state.running.started_at}, main {main.state.running.started_at};"
-                     f" main saw {main_saw(pod)}")
+    """"helper" got ready (its startupProbe passed) before "main" started, and keeps running.
+
+    In-Pod evidence: helper prints when it is ready (3 s after it started), main when it
+    started, on the node's clock; and main found helper's ready mark.
+    """
+    events = Timeline(parse(line.text for container in ("helper", "main") for line in pod.log(container)))
+    ORDERING.require("main: found helper-ready" in main_saw(pod)
+                     and before(events.at("helper", "ready"), events.at("main", "started")),
+                     "startupProbe gates main", "main to start only after helper's startupProbe passed"
+                     " (helper ready before main started; main finds helper-ready)",
+                     f"{events}; main saw {main_saw(pod)}")
+    helper = pod.status("helper")
     ORDERING.require(helper.started and helper.restart_count == 0, "native sidecar keeps running",
                      "helper started, never restarted", f"started {helper.started}, restarts {helper.restart_count}")
 

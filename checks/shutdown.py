@@ -1,15 +1,18 @@
-"""Graceful shutdown: trapped sidecars flush in time, untrapped ones are killed, native ones outlive the app."""
+"""Graceful shutdown: trapped sidecars flush promptly, untrapped ones are killed when the
+grace period ends (not before, not long after), native ones outlive the app."""
 from datetime import timedelta
 
+from checks.events import Timeline, before, parse
 from checks.failure import Behaviour, precondition
-from kube.timeouts import APP_OUTPUT, GRACE_TOLERANCE
+from kube.timeouts import APP_OUTPUT, FLUSH_BOUND, GRACE_TOLERANCE
 from kube.waits import wait_until
 
 SHUTDOWN = Behaviour("shutdown")
 APP_LINES = [f"app: line {i}" for i in range(1, 6)]
-LAST_WORDS = ["app: SIGTERM received", "app: last words"]
+LAST_WORDS = ["app: SIGTERM received", *(f"app: after SIGTERM {i}" for i in range(1, 11)), "app: last words"]
 FLUSHED = "shipper: flushed on SIGTERM"
 TOLERANCE = timedelta(seconds=GRACE_TOLERANCE)
+FOLLOWED = ["app", "shipper"]  # shutdown-demo's containers whose logs a deletion follows
 
 
 def deploy_with_buffered_lines(namespace, style: str, overlay: str | None = None):
@@ -28,38 +31,49 @@ def shipped(deletion) -> list[str]:
     return [text[len(prefix):] for text in deletion.logs["shipper"].texts() if text.startswith(prefix)]
 
 
-def assert_flushed_before_the_deadline(deletion):
-    """The shipper shipped the app's lines, said so and exited 0 before the grace period ended;
-    return its "flushed" log line."""
+def timeline(deletion) -> Timeline:
+    """The in-Pod events of every followed container."""
+    return Timeline(event for follower in deletion.logs.values() for event in parse(follower.texts()))
+
+
+def assert_flushed_promptly(deletion):
+    """The shipper shipped the app's lines, said so and exited 0 within FLUSH_BOUND of its
+    SIGTERM and before the grace period ended; return its "flushed" log line."""
     end = deletion.terminated("shipper")
-    last = deletion.logs["shipper"].lines[-1:]
+    flushed = [line for line in deletion.logs["shipper"].lines if line.text == FLUSHED]
     lines = shipped(deletion)
-    SHUTDOWN.require(last and last[0].text == FLUSHED and end.exit_code == 0
-                     and lines[:len(APP_LINES)] == APP_LINES and lines == (APP_LINES + LAST_WORDS)[:len(lines)],
+    SHUTDOWN.require(flushed and end.exit_code == 0 and lines[:len(APP_LINES)] == APP_LINES
+                     and lines == (APP_LINES + LAST_WORDS)[:len(lines)],
                      "flush on SIGTERM", f"the shipper to ship the app's lines once, in order, say {FLUSHED!r}"
-                     " and exit 0", f"shipped {lines}, last line {last[0].text if last else None!r},"
-                     f" exit {end.exit_code}")
-    SHUTDOWN.require(end.finished_at < deletion.deadline - TOLERANCE, "flush within the grace period",
-                     f"the shipper to exit before the grace period ends ({deletion.deadline})",
-                     f"exit at {end.finished_at}")
-    return last[0]
+                     " and exit 0", f"shipped {lines}, flushed: {bool(flushed)}, exit {end.exit_code}")
+    events = timeline(deletion)
+    term, exited = events.at("shipper", "SIGTERM"), events.at("shipper", "exiting")
+    SHUTDOWN.require(before(term, exited) and exited - term <= FLUSH_BOUND
+                     and end.finished_at < deletion.deadline - TOLERANCE, "flush promptly",
+                     f"the shipper to exit within {FLUSH_BOUND:g}s of its SIGTERM and before the grace period"
+                     f" ends ({deletion.deadline})", f"{events}; exit at {end.finished_at}")
+    return flushed[0]
 
 
 def assert_sidecar_outlived_the_app(deletion) -> None:
-    """The shipper shipped what the app wrote on SIGTERM, and stopped after the app."""
-    app, shipper = deletion.terminated("app"), deletion.terminated("shipper")
-    SHUTDOWN.require(shipped(deletion) == APP_LINES + LAST_WORDS and app.finished_at <= shipper.finished_at,
-                     "sidecar outlives the app", "the shipper to ship the app's last words and stop after the app",
-                     f"shipped {shipped(deletion)}; app stopped {app.finished_at}, shipper {shipper.finished_at}")
+    """The shipper got SIGTERM only after the app had exited, and shipped every line the app
+    wrote, the 3 s of lines it wrote after its own SIGTERM included."""
+    events = timeline(deletion)
+    SHUTDOWN.require(shipped(deletion) == APP_LINES + LAST_WORDS
+                     and before(events.at("app", "exiting"), events.at("shipper", "SIGTERM")),
+                     "sidecar outlives the app", "the shipper's SIGTERM after the app exited, and every app line"
+                     " shipped", f"{events}; shipped {len(shipped(deletion))} of {len(APP_LINES + LAST_WORDS)}"
+                     f" lines, last {(shipped(deletion) or [None])[-1]!r}")
 
 
 def assert_killed_at_the_deadline(deletion, container: str) -> None:
-    """`container` ignored SIGTERM and was SIGKILLed when the grace period ended."""
+    """`container` ignored SIGTERM and was SIGKILLed when the grace period ended: not
+    before it, and not later than GRACE_TOLERANCE after it."""
     end = deletion.terminated(container)
-    SHUTDOWN.require(end.exit_code == 137 and end.finished_at >= deletion.deadline - TOLERANCE,
-                     "SIGKILL at the end of the grace period",
-                     f"{container} killed (exit 137) when the grace period ended ({deletion.deadline})",
-                     f"exit {end.exit_code} at {end.finished_at}")
+    SHUTDOWN.require(end.exit_code == 137 and deletion.deadline - TOLERANCE <= end.finished_at
+                     <= deletion.deadline + TOLERANCE, "SIGKILL at the end of the grace period",
+                     f"{container} killed (exit 137) within {GRACE_TOLERANCE:g}s of the end of the grace period"
+                     f" ({deletion.deadline})", f"exit {end.exit_code} at {end.finished_at}")
 
 
 def assert_exited_on_sigterm(deletion, container: str) -> None:

@@ -1,12 +1,17 @@
 """Negative controls: the suite's checks, run on Pods broken in exactly one behaviour, in
 both sidecar styles unless the check exists in one style only."""
+import dataclasses
+from datetime import timedelta
+
 import pytest
 
 from checks import logs, network, ordering, proxy, reload, shutdown
 from kube.deletion import delete_observed
 from kube.kubelet import config_reload_timeout
 from kube.pods import is_ready
-from kube.timeouts import CONTROL_JOB_COMPLETE
+from kube.timeouts import CONTROL_JOB_COMPLETE, GRACE_TOLERANCE
+
+LATE_BY = timedelta(seconds=2 * GRACE_TOLERANCE + 1)  # beyond the SIGKILL check's tolerance, both ways
 
 
 def test_sidecar_in_a_separate_pod_shares_nothing(namespace, broken, sidecar_style):
@@ -110,17 +115,21 @@ def test_pinned_file_without_subpath(namespace, broken, sidecar_style):
         reload.assert_subpath_keeps_old_content(pod, new_version)
 
 
-def test_shipper_without_sigterm_trap_does_not_flush(namespace, broken, sidecar_style):
-    pod = shutdown.deploy_with_buffered_lines(namespace, sidecar_style, "controls/shutdown-shipper-without-trap.yaml")
-    deletion = delete_observed(pod, follow=["shipper"])
-    with broken("shutdown", "flush on SIGTERM"):
-        shutdown.assert_flushed_before_the_deadline(deletion)
+@pytest.mark.parametrize("overlay, check", [
+    ("shutdown-shipper-without-trap.yaml", "flush on SIGTERM"),
+    ("shutdown-slow-flush.yaml", "flush promptly"),
+], ids=["without-trap", "slow-flush"])
+def test_broken_flush_on_sigterm(namespace, broken, sidecar_style, overlay, check):
+    pod = shutdown.deploy_with_buffered_lines(namespace, sidecar_style, f"controls/{overlay}")
+    deletion = delete_observed(pod, follow=shutdown.FOLLOWED)
+    with broken("shutdown", check):
+        shutdown.assert_flushed_promptly(deletion)
 
 
 @pytest.mark.sidecar_styles("classic")
 def test_classic_sidecar_does_not_outlive_the_app(namespace, broken, sidecar_style):
-    pod = shutdown.deploy_with_buffered_lines(namespace, sidecar_style, "controls/shutdown-slow-last-words.yaml")
-    deletion = delete_observed(pod, follow=["shipper"])
+    pod = shutdown.deploy_with_buffered_lines(namespace, sidecar_style)
+    deletion = delete_observed(pod, follow=shutdown.FOLLOWED)
     with broken("shutdown", "sidecar outlives the app"):
         shutdown.assert_sidecar_outlived_the_app(deletion)
 
@@ -138,6 +147,17 @@ def test_broken_sigterm_handling(namespace, broken, sidecar_style, overlay, cont
         check(deletion, container)
 
 
+def test_a_kill_long_after_the_deadline_is_late(namespace, broken, sidecar_style):
+    """The upper bound of the SIGKILL check: the real kill, judged against a grace period
+    that ended LATE_BY earlier than the Pod's (as a kubelet killing that late would look)."""
+    namespace.deploy("shutdown-untrapped.yaml", sidecar_style)
+    deletion = delete_observed(namespace.pod("shutdown-untrapped").wait_ready(), follow=["stubborn"])
+    shutdown.assert_killed_at_the_deadline(deletion, "stubborn")
+    late = dataclasses.replace(deletion, deadline=deletion.deadline - LATE_BY)
+    with broken("shutdown", "SIGKILL at the end of the grace period"):
+        shutdown.assert_killed_at_the_deadline(late, "stubborn")
+
+
 def test_setup_as_a_regular_container_does_not_finish_first(namespace, broken, sidecar_style):
     namespace.deploy("ordering.yaml", sidecar_style, "controls/ordering-setup-not-init.yaml")
     pod = namespace.pod("ordering-demo")
@@ -148,11 +168,13 @@ def test_setup_as_a_regular_container_does_not_finish_first(namespace, broken, s
         ordering.assert_init_finished_before_main(pod)
 
 
-@pytest.mark.sidecar_styles("classic")
-def test_classic_sidecar_does_not_start_first(namespace, broken, sidecar_style):
-    namespace.deploy("ordering.yaml", sidecar_style)
+def test_main_not_gated_by_the_helpers_startup_probe(namespace, broken, sidecar_style):
+    """Classic: nothing gates main. Native: a helper without its startupProbe (what a kubelet
+    ignoring startupProbes does) lets main start before helper is ready."""
+    overlay = "controls/ordering-helper-without-probe.yaml" if sidecar_style == "native" else None
+    namespace.deploy("ordering.yaml", sidecar_style, overlay)
     pod = namespace.pod("ordering-demo").wait_ready()
-    with broken("ordering", "native sidecar starts first"):
+    with broken("ordering", "startupProbe gates main"):
         ordering.assert_sidecar_started_before_main(pod)
 
 

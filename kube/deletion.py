@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from kubernetes import client, watch
 
@@ -30,6 +30,7 @@ class _PodWatch:
         self.last: client.V1Pod | None = None
         self.deadline: datetime | None = None
         self.deleted = False
+        self.deleted_at: datetime | None = None  # this machine's clock when DELETED arrived
         self.error: Exception | None = None
         self._watch = watch.Watch()
         args = (pod.cluster.core.list_namespaced_pod, pod.namespace)
@@ -43,6 +44,7 @@ class _PodWatch:
                 self.last = event["object"]
                 self.deadline = self.deadline or self.last.metadata.deletion_timestamp
                 if event["type"] == "DELETED":
+                    self.deleted_at = datetime.now(UTC)
                     self.deleted = True
                     return
         except Exception as exc:
@@ -64,6 +66,7 @@ class Deletion:
     grace_seconds: int
     final: client.V1Pod  # the Pod as it was deleted (last container states)
     logs: dict[str, LogFollower]
+    gone_at: datetime  # this machine's clock when the watch saw the Pod deleted
 
     def terminated(self, container: str) -> client.V1ContainerStateTerminated:
         """The final terminated state of `container`."""
@@ -72,6 +75,11 @@ class Deletion:
                 return status.state.terminated
         states = [f"{s.name}: {s.state}" for s in all_statuses(self.final)]
         raise AssertionError(f"{container} had not terminated when the Pod was deleted: {states}")
+
+    @property
+    def requested_at_server(self) -> datetime:
+        """The API server's time of the delete request: the deadline less the grace period."""
+        return self.deadline - timedelta(seconds=self.grace_seconds)
 
     def seconds_after_request(self, moment: datetime) -> float:
         """Seconds from the delete request to `moment` (a node or API server time)."""
@@ -97,5 +105,5 @@ def delete_observed(pod: Pod, follow: list[str]) -> Deletion:
     for container, follower in followers.items():
         evidence.attach_text(f"{pod.name}/{container}: log (followed through the deletion)",
                              "\n".join(f"{line.time.isoformat()} {line.text}" for line in follower.lines))
-    return Deletion(requested_at, pod_watch.deadline, grace, pod_watch.last, followers)
+    return Deletion(requested_at, pod_watch.deadline, grace, pod_watch.last, followers, pod_watch.deleted_at)
 

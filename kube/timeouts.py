@@ -66,6 +66,12 @@ RELOAD_AFTER_SWAP = Timeout("nginx serving the edit once the volume shows it", 1
 
 # Shutdown
 GRACE_TOLERANCE = 2.0  # status times have 1 s resolution; kubelet reaction time
+FLUSH_BOUND = 2.0  # a trapped sidecar ships its buffer and exits within this of its SIGTERM (in-Pod clock)
+
+# The native sidecar lifecycle
+SIDECAR_RESTARTED = Timeout("sidecar restarted and the Pod Ready again", 45)
+POD_COMPLETED = Timeout("pod ran to completion", 60)
+PROMPT_DELETION = 10.0  # a Pod deleted while its sidecars start is gone within this (grace period: 30 s)
 
 # Jobs
 JOB_POD = Timeout("job's pod created", 60)

@@ -3,7 +3,8 @@ import pytest
 
 from checks.shutdown import (
     assert_exited_on_sigterm,
-    assert_flushed_before_the_deadline,
+    FOLLOWED,
+    assert_flushed_promptly,
     assert_killed_at_the_deadline,
     assert_sidecar_outlived_the_app,
     deploy_with_buffered_lines,
@@ -19,16 +20,18 @@ def demo(namespace, sidecar_style):
     return deploy_with_buffered_lines(namespace, sidecar_style)
 
 
-def test_trapped_sidecar_flushes_and_exits_before_the_grace_period_ends(demo, record_delay):
-    deletion = delete_observed(demo, follow=["shipper"])
+def test_trapped_sidecar_flushes_and_exits_promptly_on_sigterm(demo, record_delay):
+    deletion = delete_observed(demo, follow=FOLLOWED)
 
-    flushed = assert_flushed_before_the_deadline(deletion)
+    flushed = assert_flushed_promptly(deletion)
     record_delay("trapped sidecar: delete -> buffer flushed", deletion.seconds_after_request(flushed.time))
 
 
+# KEP-753; test/e2e_node/container_lifecycle_test.go: sidecars are terminated after all
+# main containers have exited.
 @pytest.mark.sidecar_styles("native")
-def test_native_sidecar_ships_what_the_app_writes_on_sigterm(demo):
-    assert_sidecar_outlived_the_app(delete_observed(demo, follow=["shipper"]))
+def test_native_sidecar_gets_sigterm_after_the_app_exited_and_ships_all_it_wrote(demo):
+    assert_sidecar_outlived_the_app(delete_observed(demo, follow=FOLLOWED))
 
 
 def test_sidecar_without_trap_is_killed_when_the_grace_period_ends(namespace, sidecar_style, record_delay):

@@ -1,0 +1,122 @@
+"""The native sidecar lifecycle as KEP-753 and upstream's node e2e tests define it: start
+order gated by startupProbes, reverse stop order after main, restarts whatever the Pod's
+restartPolicy, prompt deletion while starting, preStop after main, a grace period that
+bounds the whole Pod, a Pod IP kept until completion."""
+from datetime import timedelta
+
+from kubernetes import client
+
+from checks.events import Timeline, before, parse
+from checks.failure import Behaviour
+from kube.pods import all_statuses, is_ready
+from kube.timeouts import GRACE_TOLERANCE, PROMPT_DELETION, SIDECAR_RESTARTED
+
+LIFECYCLE = Behaviour("lifecycle")
+ORDER = ["sc-1", "sc-2", "sc-3"]  # lifecycle-order.yaml's sidecars, in start order
+ORDER_POD = ["main", *ORDER]  # every container of lifecycle-order.yaml
+
+
+def timeline_of(pod, containers) -> Timeline:
+    """The in-Pod events of `containers` of a running Pod."""
+    return Timeline(event for container in containers for event in parse(line.text for line in pod.log(container)))
+
+
+def deletion_timeline(deletion) -> Timeline:
+    """The in-Pod events of the containers a deletion followed."""
+    return Timeline(event for follower in deletion.logs.values() for event in parse(follower.texts()))
+
+
+def assert_started_one_after_another(events: Timeline) -> None:
+    """Each sidecar started only after the one before it was ready (its startupProbe
+    passed); main only after the last one was ready."""
+    steps = list(zip(ORDER, [*ORDER[1:], "main"]))
+    LIFECYCLE.require(all(before(events.at(first, "ready"), events.at(then, "started")) for first, then in steps),
+                      "sidecars start one after another",
+                      "sc-2 to start after sc-1 was ready, sc-3 after sc-2, main after sc-3", events)
+
+
+def assert_stopped_in_reverse_order(events: Timeline) -> None:
+    """main exited before any sidecar got SIGTERM; then sc-3, sc-2, sc-1, each after the
+    one after it had exited."""
+    steps = [("main", "sc-3"), ("sc-3", "sc-2"), ("sc-2", "sc-1")]
+    LIFECYCLE.require(all(before(events.at(gone, "exiting"), events.at(then, "SIGTERM")) for gone, then in steps),
+                      "sidecars stop in reverse order after main",
+                      "SIGTERM to sc-3 after main exited, to sc-2 after sc-3 exited, to sc-1 after sc-2", events)
+
+
+def wait_stuck_starting(namespace):
+    """lifecycle-stuck with both sidecars running, sc-2 never started (probe failing)."""
+    pod = namespace.pod("lifecycle-stuck")
+    pod.wait_for("sc-1 and sc-2 running", lambda current: all(
+        any(s.name == name and s.state.running for s in current.status.init_container_statuses or [])
+        for name in ("sc-1", "sc-2")))
+    return pod
+
+
+def assert_deleted_promptly(deletion, sidecars) -> None:
+    """The Pod, deleted while starting, was gone within PROMPT_DELETION; each running
+    sidecar got SIGTERM and exited 0 (none was SIGKILLed at the end of the grace period)."""
+    events = deletion_timeline(deletion)
+    ends = {name: deletion.terminated(name) for name in sidecars}
+    took = (deletion.gone_at - deletion.requested_at).total_seconds()
+    LIFECYCLE.require(took <= PROMPT_DELETION and all(end.exit_code == 0 for end in ends.values())
+                      and all(events.at(name, "SIGTERM") is not None for name in sidecars),
+                      "deletion while starting is prompt",
+                      f"the Pod gone within {PROMPT_DELETION:g}s (grace {deletion.grace_seconds}s), every running"
+                      f" sidecar given SIGTERM and exited 0", f"gone after {took:.1f}s; {events};"
+                      f" exits { {name: end.exit_code for name, end in ends.items()} }")
+
+
+def _dead_for_good(pod: client.V1Pod, container: str) -> bool:
+    """`container` terminated and nothing will restart it (its own restartPolicy, else the Pod's)."""
+    spec = next(c for c in [*(pod.spec.init_containers or []), *pod.spec.containers] if c.name == container)
+    policy = spec.restart_policy or pod.spec.restart_policy
+    status = next((s for s in all_statuses(pod) if s.name == container), None)
+    return policy == "Never" and status is not None and status.state.terminated is not None
+
+
+def assert_restarted_and_ready(pod, container: str) -> None:
+    """`container` crashed (or failed its startupProbe) and was restarted: it runs with
+    restartCount >= 1, the Pod is Ready again and no main container restarted."""
+    def restarted(current: client.V1Pod) -> bool:
+        status = next((s for s in all_statuses(current) if s.name == container), None)
+        return status is not None and status.restart_count >= 1 and is_ready(current)
+
+    current = pod.wait_for(f"{container} restarted and the Pod Ready, or {container} dead for good",
+                           lambda now: restarted(now) or _dead_for_good(now, container), SIDECAR_RESTARTED)
+    mains = {s.name: s.restart_count for s in current.status.container_statuses or []}
+    LIFECYCLE.require(restarted(current) and not any(mains.values()), "crashed sidecar restarted",
+                      f"{container} running again with restartCount >= 1, the Pod Ready, main never restarted",
+                      f"{', '.join(f'{s.name}: restarts {s.restart_count}, state {s.state.to_dict()}' for s in all_statuses(current))};"
+                      f" Ready {is_ready(current)}")
+
+
+def assert_prestop_after_main(deletion, sidecar: str) -> None:
+    """`sidecar`'s preStop hook ran after main had exited, before the sidecar got SIGTERM,
+    and the sidecar exited before the grace period ended."""
+    events = deletion_timeline(deletion)
+    end = deletion.terminated(sidecar)
+    LIFECYCLE.require(before(events.at("main", "exiting"), events.at(sidecar, "preStop"))
+                      and before(events.at(sidecar, "preStop"), events.at(sidecar, "SIGTERM"))
+                      and end.exit_code == 0 and end.finished_at < deletion.deadline,
+                      "sidecar preStop after main", f"{sidecar}'s preStop after main exited, then its SIGTERM,"
+                      f" exit 0 before the grace period ends ({deletion.deadline})",
+                      f"{events}; {sidecar} exit {end.exit_code} at {end.finished_at}")
+
+
+def assert_gone_by_the_deadline(deletion) -> None:
+    """The Pod was gone within GRACE_TOLERANCE of the end of its grace period, though main
+    ignored SIGTERM: sidecars do not extend the grace period."""
+    limit = deletion.requested_at + timedelta(seconds=deletion.grace_seconds + GRACE_TOLERANCE)
+    LIFECYCLE.require(deletion.gone_at <= limit, "grace period bounds the Pod",
+                      f"the Pod gone within {deletion.grace_seconds}s + {GRACE_TOLERANCE:g}s of the delete request",
+                      f"gone after {(deletion.gone_at - deletion.requested_at).total_seconds():.1f}s")
+
+
+def assert_pod_ip_kept(states: list[client.V1Pod]) -> None:
+    """Once set, status.podIP is in every later state, unchanged, until the Pod finished."""
+    ips = [(pod.status.phase, pod.status.pod_ip) for pod in states if pod.status]
+    first = next((i for i, (_, ip) in enumerate(ips) if ip), None)
+    LIFECYCLE.require(first is not None and len({ip for _, ip in ips[first:]}) == 1
+                      and ips[-1][0] == "Succeeded", "Pod IP kept until completion",
+                      "one podIP in every state from the first with an IP to Succeeded", ips)

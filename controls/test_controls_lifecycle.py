@@ -1,0 +1,77 @@
+"""Negative controls of the native sidecar lifecycle: classic sidecars (which have none of
+it), a sidecar that ignores SIGTERM, and real observations judged against a stricter
+bound than the cluster met."""
+import copy
+import dataclasses
+
+import pytest
+
+from checks import lifecycle
+from kube.deletion import delete_observed
+from kube.podhistory import PodHistory
+from kube.timeouts import GRACE_TOLERANCE, POD_COMPLETED
+
+ORDER_POD = lifecycle.ORDER_POD
+
+
+@pytest.mark.sidecar_styles("classic")
+def test_classic_sidecars_start_and_stop_together(namespace, broken, sidecar_style):
+    namespace.deploy("lifecycle-order.yaml", sidecar_style)
+    pod = namespace.pod("lifecycle-order").wait_ready()
+    with broken("lifecycle", "sidecars start one after another"):
+        lifecycle.assert_started_one_after_another(lifecycle.timeline_of(pod, ORDER_POD))
+    deletion = delete_observed(pod, follow=ORDER_POD)
+    with broken("lifecycle", "sidecars stop in reverse order after main"):
+        lifecycle.assert_stopped_in_reverse_order(lifecycle.deletion_timeline(deletion))
+
+
+@pytest.mark.sidecar_styles("native")
+def test_sidecar_ignoring_sigterm_holds_a_starting_pod(namespace, broken, sidecar_style):
+    namespace.deploy("lifecycle-stuck.yaml", sidecar_style, "controls/lifecycle-stuck-sidecar-without-trap.yaml")
+    deletion = delete_observed(lifecycle.wait_stuck_starting(namespace), follow=["sc-1", "sc-2"])
+    with broken("lifecycle", "deletion while starting is prompt"):
+        lifecycle.assert_deleted_promptly(deletion, ["sc-1", "sc-2"])
+
+
+@pytest.mark.sidecar_styles("classic")
+@pytest.mark.parametrize("manifest, pod_name", [
+    ("lifecycle-restart.yaml", "lifecycle-restart"),
+    ("lifecycle-probe-retry.yaml", "lifecycle-probe-retry"),
+], ids=["crash", "startup-probe-failure"])
+def test_classic_sidecar_is_not_restarted_with_restart_policy_never(namespace, broken, sidecar_style,
+                                                                     manifest, pod_name):
+    namespace.deploy(manifest, sidecar_style)
+    with broken("lifecycle", "crashed sidecar restarted"):
+        lifecycle.assert_restarted_and_ready(namespace.pod(pod_name), "sc")
+
+
+@pytest.mark.sidecar_styles("classic")
+def test_classic_sidecar_prestop_runs_while_main_still_exits(namespace, broken, sidecar_style):
+    namespace.deploy("lifecycle-prestop.yaml", sidecar_style)
+    deletion = delete_observed(namespace.pod("lifecycle-prestop").wait_ready(), follow=["main", "sc"])
+    with broken("lifecycle", "sidecar preStop after main"):
+        lifecycle.assert_prestop_after_main(deletion, "sc")
+
+
+def test_a_pod_gone_after_its_grace_period_is_late(namespace, broken, sidecar_style):
+    """The real deletion, judged against a grace period 2 x GRACE_TOLERANCE shorter."""
+    namespace.deploy("lifecycle-overrun.yaml", sidecar_style)
+    deletion = delete_observed(namespace.pod("lifecycle-overrun").wait_ready(), follow=[])
+    lifecycle.assert_gone_by_the_deadline(deletion)
+    shorter = dataclasses.replace(deletion, grace_seconds=deletion.grace_seconds - int(2 * GRACE_TOLERANCE))
+    with broken("lifecycle", "grace period bounds the Pod"):
+        lifecycle.assert_gone_by_the_deadline(shorter)
+
+
+@pytest.mark.sidecar_styles("native")
+def test_a_state_without_the_pod_ip_is_caught(namespace, broken, sidecar_style):
+    """The real states of a completed Pod, with the IP taken out of one in the middle."""
+    history = PodHistory(namespace.cluster.core, namespace.name, "lifecycle-completion", POD_COMPLETED)
+    namespace.deploy("lifecycle-completion.yaml", sidecar_style)
+    states = history.wait_finished()
+    lifecycle.assert_pod_ip_kept(states)
+    with_ip = [i for i, state in enumerate(states) if state.status.pod_ip]
+    states = copy.deepcopy(states)
+    states[with_ip[len(with_ip) // 2]].status.pod_ip = None
+    with broken("lifecycle", "Pod IP kept until completion"):
+        lifecycle.assert_pod_ip_kept(states)

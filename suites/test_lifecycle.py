@@ -1,0 +1,74 @@
+"""Scenario 7: the native sidecar lifecycle, as KEP-753 and upstream's node e2e tests
+(test/e2e_node/container_lifecycle_test.go) define it."""
+import pytest
+
+from checks.lifecycle import (
+    ORDER_POD,
+    assert_deleted_promptly,
+    assert_gone_by_the_deadline,
+    assert_pod_ip_kept,
+    assert_prestop_after_main,
+    assert_restarted_and_ready,
+    assert_started_one_after_another,
+    assert_stopped_in_reverse_order,
+    deletion_timeline,
+    timeline_of,
+    wait_stuck_starting,
+)
+from kube.deletion import delete_observed
+from kube.podhistory import PodHistory
+from kube.timeouts import POD_COMPLETED
+
+pytestmark = pytest.mark.lifecycle
+
+
+@pytest.mark.sidecar_styles("native")
+def test_several_sidecars_start_one_after_another_each_gated_by_its_startup_probe(namespace, sidecar_style):
+    namespace.deploy("lifecycle-order.yaml", sidecar_style)
+    pod = namespace.pod("lifecycle-order").wait_ready()
+    assert_started_one_after_another(timeline_of(pod, ORDER_POD))
+
+
+@pytest.mark.sidecar_styles("native")
+def test_several_sidecars_stop_in_reverse_order_after_main_exited(namespace, sidecar_style):
+    namespace.deploy("lifecycle-order.yaml", sidecar_style)
+    deletion = delete_observed(namespace.pod("lifecycle-order").wait_ready(), follow=ORDER_POD)
+    assert_stopped_in_reverse_order(deletion_timeline(deletion))
+
+
+@pytest.mark.sidecar_styles("native")
+def test_pod_deleted_while_starting_stops_its_sidecars_promptly(namespace, sidecar_style):
+    namespace.deploy("lifecycle-stuck.yaml", sidecar_style)
+    deletion = delete_observed(wait_stuck_starting(namespace), follow=["sc-1", "sc-2"])
+    assert_deleted_promptly(deletion, ["sc-1", "sc-2"])
+
+
+@pytest.mark.sidecar_styles("native")
+def test_crashed_sidecar_is_restarted_even_with_restart_policy_never(namespace, sidecar_style):
+    namespace.deploy("lifecycle-restart.yaml", sidecar_style)
+    assert_restarted_and_ready(namespace.pod("lifecycle-restart"), "sc")
+
+
+@pytest.mark.sidecar_styles("native")
+def test_sidecar_failing_its_first_startup_probe_still_lets_main_start(namespace, sidecar_style):
+    namespace.deploy("lifecycle-probe-retry.yaml", sidecar_style)
+    assert_restarted_and_ready(namespace.pod("lifecycle-probe-retry"), "sc")
+
+
+@pytest.mark.sidecar_styles("native")
+def test_sidecar_prestop_hook_runs_after_main_exited(namespace, sidecar_style):
+    namespace.deploy("lifecycle-prestop.yaml", sidecar_style)
+    deletion = delete_observed(namespace.pod("lifecycle-prestop").wait_ready(), follow=["main", "sc"])
+    assert_prestop_after_main(deletion, "sc")
+
+
+def test_main_overrunning_the_grace_period_does_not_keep_the_pod(namespace, sidecar_style):
+    namespace.deploy("lifecycle-overrun.yaml", sidecar_style)
+    assert_gone_by_the_deadline(delete_observed(namespace.pod("lifecycle-overrun").wait_ready(), follow=[]))
+
+
+@pytest.mark.sidecar_styles("native")
+def test_pod_ip_stays_while_the_pod_runs_to_completion(namespace, sidecar_style):
+    history = PodHistory(namespace.cluster.core, namespace.name, "lifecycle-completion", POD_COMPLETED)
+    namespace.deploy("lifecycle-completion.yaml", sidecar_style)
+    assert_pod_ip_kept(history.wait_finished())

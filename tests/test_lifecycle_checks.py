@@ -1,0 +1,43 @@
+"""The lifecycle checks that judge pure observations: event order and Pod IP history."""
+import pytest
+from kubernetes import client
+
+from checks.events import Event, Timeline
+from checks.failure import CheckFailed
+from checks.lifecycle import assert_pod_ip_kept, assert_started_one_after_another, assert_stopped_in_reverse_order
+
+
+def timeline(*events):
+    return Timeline(Event(t, container, what) for t, container, what in events)
+
+
+def test_start_order_needs_each_sidecar_ready_before_the_next_starts():
+    ordered = timeline((1, "sc-1", "started"), (2, "sc-1", "ready"), (2.5, "sc-2", "started"), (3.5, "sc-2", "ready"),
+                       (4, "sc-3", "started"), (5, "sc-3", "ready"), (5.5, "main", "started"))
+    assert_started_one_after_another(ordered)
+    together = timeline(*[(1, name, "started") for name in ("sc-1", "sc-2", "sc-3", "main")],
+                        *[(2, name, "ready") for name in ("sc-1", "sc-2", "sc-3")])
+    with pytest.raises(CheckFailed, match="sidecars start one after another"):
+        assert_started_one_after_another(together)
+
+
+def test_stop_order_is_main_then_the_sidecars_in_reverse():
+    reverse = timeline((1, "main", "SIGTERM"), (1.5, "main", "exiting"), (1.6, "sc-3", "SIGTERM"),
+                       (2.1, "sc-3", "exiting"), (2.2, "sc-2", "SIGTERM"), (2.7, "sc-2", "exiting"),
+                       (2.8, "sc-1", "SIGTERM"), (3.3, "sc-1", "exiting"))
+    assert_stopped_in_reverse_order(reverse)
+    with pytest.raises(CheckFailed, match="sidecars stop in reverse order after main"):
+        assert_stopped_in_reverse_order(timeline((1, "main", "SIGTERM"), (1, "sc-1", "SIGTERM"),
+                                                 (1.5, "main", "exiting"), (1.5, "sc-1", "exiting")))
+
+
+def state(phase, ip):
+    return client.V1Pod(status=client.V1PodStatus(phase=phase, pod_ip=ip))
+
+
+def test_the_pod_ip_must_stay_until_succeeded():
+    assert_pod_ip_kept([state("Pending", None), state("Running", "10.0.0.5"), state("Succeeded", "10.0.0.5")])
+    with pytest.raises(CheckFailed, match="Pod IP kept until completion"):
+        assert_pod_ip_kept([state("Running", "10.0.0.5"), state("Running", None), state("Succeeded", "10.0.0.5")])
+    with pytest.raises(CheckFailed):
+        assert_pod_ip_kept([state("Running", "10.0.0.5"), state("Failed", "10.0.0.5")])
