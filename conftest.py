@@ -19,7 +19,7 @@ from kube import timeouts
 from kube.cluster import Cluster, ClusterTarget
 from kube.images import ImageMap, parse_image_map, pinned_images
 from kube.namespace import POD_SECURITY_LEVELS, RUN_LABEL, TestNamespace
-from kube.sidecar import NATIVE_SINCE, STYLES
+from kube.sidecar import STYLES
 from pins import pin
 from reporting import evidence, outputs, podevidence, summary
 from reporting.behaviours import declared_styles
@@ -278,11 +278,16 @@ def namespace(request: pytest.FixtureRequest, cluster: Cluster):
 
 @pytest.fixture
 def sidecar_style(request: pytest.FixtureRequest, cluster: Cluster) -> str:
-    """"classic" (a regular container) or "native" (init container, restartPolicy Always)."""
+    """"classic" (a regular container) or "native" (init container, restartPolicy Always).
+
+    Native is skipped, with the cluster's reason, when the API server or a node's kubelet
+    cannot run native sidecars (asked of the cluster, not read from its version).
+    """
     style = request.param
-    if style == "native" and not cluster.supports_native_sidecars:
-        pytest.skip(f"native sidecars need Kubernetes >= {NATIVE_SINCE[0]}.{NATIVE_SINCE[1]};"
-                    f" the server is {cluster.version_info.git_version}")
+    if style == "native":
+        problem = cluster.native_sidecar_problem(request.getfixturevalue("namespace").name)
+        if problem:
+            pytest.skip(problem)
     return style
 
 

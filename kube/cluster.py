@@ -7,8 +7,8 @@ from functools import cached_property
 
 from kubernetes import client, config
 
-from kube.images import ImageMap
-from kube.sidecar import native_supported
+from kube.images import ImageMap, pinned_images
+from kube.nativegate import native_sidecar_problem
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,10 @@ class Cluster:
         """(major, minor) of the server."""
         return parse_version(self.version_info)
 
-    @property
-    def supports_native_sidecars(self) -> bool:
-        """Whether native sidecars are on by default on this server."""
-        return native_supported(self.version)
+    def native_sidecar_problem(self, namespace: str) -> str | None:
+        """Why this cluster cannot run native sidecars, or None; asked once per process
+        (a dry-run Pod in `namespace`, the nodes' kubelets)."""
+        if not hasattr(self, "_native_problem"):
+            image = self.images.resolve(pinned_images()["BUSYBOX_IMAGE"])
+            self._native_problem = native_sidecar_problem(self.core, namespace, image)
+        return self._native_problem

@@ -1,7 +1,6 @@
 """A namespace per test: unique name, run label, PSA baseline; owns cleanup and evidence."""
 from __future__ import annotations
 
-import json
 import re
 import secrets
 
@@ -9,6 +8,7 @@ from kubernetes import client, utils
 
 from kube import diagnostics, manifests
 from reporting import evidence
+from kube.apierrors import api_message
 from kube.cluster import Cluster
 from kube.pods import Pod
 from kube.timeouts import SERVICE_ACCOUNT
@@ -29,14 +29,6 @@ def namespace_name(test_id: str, suffix: str) -> str:
     slug = re.sub(r"[^a-z0-9]+", "-", test_id.rsplit("::", 1)[-1].lower()).strip("-")
     room = MAX_NAME - len(NAME_PREFIX) - len(suffix) - 1
     return f"{NAME_PREFIX}{slug[:room].rstrip('-')}-{suffix}"
-
-
-def api_message(exc: client.ApiException) -> str:
-    """The API server's own message in an error response (its Status), else the HTTP reason."""
-    try:
-        return json.loads(exc.body)["message"]
-    except (TypeError, ValueError, KeyError):
-        return f"HTTP {exc.status} {exc.reason}"
 
 
 def refused_creation(doc: dict, exc: client.ApiException) -> CannotHappen:

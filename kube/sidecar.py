@@ -5,7 +5,6 @@ import copy
 
 SIDECARS_ANNOTATION = "sidecar-conformance/sidecars"
 STYLES = ("classic", "native")
-NATIVE_SINCE = (1, 29)  # beta and on by default; alpha behind a feature gate in 1.28
 
 
 def sidecar_names(template: dict) -> list[str]:
@@ -36,8 +35,3 @@ def to_native(template: dict) -> dict:
     moved = [dict(c, restartPolicy="Always") for c in containers if c["name"] in names]
     spec["initContainers"] = list(spec.get("initContainers") or []) + moved
     return result
-
-
-def native_supported(version: tuple[int, int]) -> bool:
-    """Whether a server of this (major, minor) runs native sidecars by default."""
-    return version >= NATIVE_SINCE

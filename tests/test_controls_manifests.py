@@ -20,13 +20,16 @@ def test_overlay_replaces_documents_of_the_same_kind_and_name_and_appends_the_re
         (("Pod", "a"), 2), (("ConfigMap", "a"), None), (("Pod", "b"), None)]
 
 
+def overlaid_scenario(control: str) -> str:
+    """The scenario a control overlays: the longest manifest name its name starts with."""
+    stems = [path.stem for path in manifests.MANIFEST_DIR.glob("*.yaml") if control.startswith(path.stem + "-")]
+    assert stems, f"{control} names no scenario of manifests/"
+    return max(stems, key=len) + ".yaml"
+
+
 @pytest.mark.parametrize("name", CONTROLS)
 def test_control_overlays_its_scenario(name):
-    scenario = name.split("-")[0] + ".yaml"
-    if name.startswith("logs-rotation"):
-        scenario = "logs-rotation.yaml"
-    elif name.startswith("shutdown-untrapped"):
-        scenario = "shutdown-untrapped.yaml"
+    scenario = overlaid_scenario(name)
     base = {key(doc) for doc in manifests.load(scenario)}
     docs = manifests.load(f"controls/{name}")
     assert any(key(doc) in base for doc in docs), f"{name} replaces nothing of {scenario}"

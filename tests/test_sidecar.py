@@ -1,7 +1,7 @@
 """The one classic -> native conversion."""
 import pytest
 
-from kube.sidecar import SIDECARS_ANNOTATION, native_supported, sidecar_names, to_native
+from kube.sidecar import SIDECARS_ANNOTATION, sidecar_names, to_native
 
 
 def pod(sidecars="shipper", init=None):
@@ -49,8 +49,3 @@ def test_bad_annotations_are_refused(sidecars, error):
 def test_annotation_lists_names_separated_by_commas():
     assert sidecar_names(pod(" a, b ,,c")) == ["a", "b", "c"]
     assert sidecar_names({"metadata": {}}) == []
-
-
-@pytest.mark.parametrize("version, supported", [((1, 28), False), ((1, 29), True), ((1, 34), True), ((2, 0), True)])
-def test_native_sidecars_need_1_29(version, supported):
-    assert native_supported(version) is supported

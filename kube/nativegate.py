@@ -1,0 +1,69 @@
+"""Whether a cluster can run native sidecars, asked of the cluster itself, not its version.
+
+Two things must hold: the API server keeps `restartPolicy: Always` on an init container
+(with the SidecarContainers feature gate off it silently drops the field; a server dry-run
+shows it), and every schedulable node runs a kubelet of at least 1.29 (an older kubelet
+would run the sidecar as an ordinary init container that never finishes).
+"""
+from __future__ import annotations
+
+import re
+
+from kubernetes import client
+
+from kube.apierrors import api_message
+
+NATIVE_KUBELET = (1, 29)  # beta and on by default since 1.29 (KEP-753)
+
+
+def _kubelet_version(text: str) -> tuple[int, int] | None:
+    match = re.match(r"v(\d+)\.(\d+)", text or "")
+    return (int(match.group(1)), int(match.group(2))) if match else None
+
+
+def probe_pod(image: str) -> dict:
+    """The smallest Pod with a native sidecar."""
+    container = {"name": "probe", "image": image, "command": ["true"]}
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "native-sidecar-probe"},
+            "spec": {"initContainers": [dict(container, name="sidecar", restartPolicy="Always")],
+                     "containers": [container]}}
+
+
+def api_problem(core: client.CoreV1Api, namespace: str, image: str) -> str | None:
+    """Why the API server would not create a native sidecar as written, or None."""
+    try:
+        created = core.create_namespaced_pod(namespace, probe_pod(image), dry_run="All")
+    except client.ApiException as exc:
+        if exc.status in (400, 422):
+            return f"the API server refuses an init container with restartPolicy Always: {api_message(exc)}"
+        raise
+    if created.spec.init_containers[0].restart_policy != "Always":
+        return ("the API server drops restartPolicy from init containers (feature gate SidecarContainers"
+                " off): native sidecars would run as ordinary init containers")
+    return None
+
+
+def kubelet_problem(nodes: list[client.V1Node]) -> str | None:
+    """Why some schedulable node's kubelet cannot run native sidecars, or None."""
+    old = [f"{node.metadata.name} (kubelet {node.status.node_info.kubelet_version})" for node in nodes
+           if not node.spec.unschedulable
+           and (_kubelet_version(node.status.node_info.kubelet_version) or NATIVE_KUBELET) < NATIVE_KUBELET]
+    if old:
+        return (f"native sidecars need kubelet >= {NATIVE_KUBELET[0]}.{NATIVE_KUBELET[1]};"
+                f" these nodes run older ones: {', '.join(old)}")
+    return None
+
+
+def native_sidecar_problem(core: client.CoreV1Api, namespace: str, image: str) -> str | None:
+    """Why this cluster cannot run native sidecars, or None when it can (nodes that may
+    not be listed are not held against it)."""
+    problem = api_problem(core, namespace, image)
+    if problem:
+        return problem
+    try:
+        nodes = core.list_node().items
+    except client.ApiException as exc:
+        if exc.status == 403:
+            return None
+        raise
+    return kubelet_problem(nodes)
