@@ -5,11 +5,11 @@ import subprocess
 from dataclasses import replace
 from pathlib import Path
 
-import requests
 from pytest_kind import KindCluster
 
 from . import binaries
 from .docker_engine import ensure_docker
+from .downloads import stock_tools
 from .kind_config import kind_config
 from .paths import STATE_DIR
 from pins import pin
@@ -17,7 +17,7 @@ from .recipe import KindRecipe
 from .registry import OVERRIDE, registry_reachable
 from .steps import StepFailed, output_of, run_step, say
 
-PYTEST_KIND_DIR = STATE_DIR / "pytest-kind"
+STOCK_TOOLS_DIR = STATE_DIR / "stock-tools"  # kind and kubectl downloaded for the online path
 LOAD_TIMEOUT = 300
 NODE_READY_TIMEOUT = 180
 DELETE_TIMEOUT = 180
@@ -36,10 +36,9 @@ def prepare_kind() -> KindRecipe:
     ensure_docker()
     if registry_reachable():
         say("container registry reachable: using stock kind and the pinned kindest/node image")
-        tools = PYTEST_KIND_DIR / "bin"
-        return KindRecipe(kind_bin=tools / f"kind-{pin('KIND_VERSION')}",
-                          kubectl_bin=tools / f"kubectl-{pin('KUBERNETES_VERSION')}",
-                          node_image=pin("ONLINE_NODE_IMAGE"), config_file=_write_config(False))
+        kind, kubectl = stock_tools(STOCK_TOOLS_DIR)
+        return KindRecipe(kind_bin=kind, kubectl_bin=kubectl, node_image=pin("ONLINE_NODE_IMAGE"),
+                          config_file=_write_config(False))
     say(f"no container registry reachable: building kind, Kubernetes and images locally "
         f"(cached; set {OVERRIDE}=0 to force the stock path)")
     from .node_image import ensure_node_image
@@ -53,15 +52,6 @@ def prepare_kind() -> KindRecipe:
                       config_file=_write_config(True), images_to_load=suite_images, offline=True)
 
 
-def _pin_pytest_kind_downloads() -> None:
-    """pytest-kind downloads kind and kubectl at the versions in these module settings
-    (read from KIND_VERSION/KUBECTL_VERSION when it is imported): make them ours."""
-    import pytest_kind.cluster as pytest_kind_cluster
-
-    pytest_kind_cluster.KIND_VERSION = pin("KIND_VERSION")
-    pytest_kind_cluster.KUBECTL_VERSION = pin("KUBERNETES_VERSION")
-
-
 def create_cluster(name: str, kubeconfig: Path, node_image: str | None = None) -> tuple[KindCluster, KindRecipe]:
     """Create (or reuse) kind cluster `name`, load the test images, wait for Ready nodes.
 
@@ -70,19 +60,12 @@ def create_cluster(name: str, kubeconfig: Path, node_image: str | None = None) -
     recipe = prepare_kind()
     if node_image:
         recipe = replace(recipe, node_image=node_image)
-    if not recipe.offline:
-        _pin_pytest_kind_downloads()
     kubeconfig.parent.mkdir(parents=True, exist_ok=True)
     _delete_if_stopped(name, recipe.kind_bin)
     _export_kubeconfig(name, recipe.kind_bin, kubeconfig)
     cluster = KindCluster(name, kubeconfig, image=recipe.node_image,
                           kind_path=recipe.kind_bin, kubectl_path=recipe.kubectl_bin)
     say(f"creating kind cluster {name!r} from {recipe.node_image} (reused if it exists)")
-    try:
-        cluster.ensure_kind()
-        cluster.ensure_kubectl()
-    except requests.RequestException as err:
-        raise StepFailed(f"pytest-kind could not download kind/kubectl: {err}") from None
     try:
         cluster.create(recipe.config_file)
     except subprocess.CalledProcessError as err:
@@ -131,5 +114,5 @@ def delete_cluster(name: str) -> None:
 
 
 def _any_kind_binary() -> Path | None:
-    candidates = [binaries.kind_binary_path(), PYTEST_KIND_DIR / "bin" / f"kind-{pin('KIND_VERSION')}"]
+    candidates = [binaries.kind_binary_path(), STOCK_TOOLS_DIR / f"kind-{pin('KIND_VERSION')}"]
     return next((c for c in candidates if c.is_file()), None)

@@ -11,6 +11,7 @@ import pytest
 
 from checks.cli import assert_one_clear_line, run_pytest
 from clusterbuild.steps import succeeds
+from kube.timeouts import BAD_INPUT_EXIT
 
 KIND_MODE = ("suites", "--cluster-name", "bad-input-never-created")
 needs_docker = pytest.mark.skipif(not succeeds(["docker", "info"], timeout=20), reason="needs a running Docker engine")
@@ -64,3 +65,16 @@ def test_unknown_kind_image(tmp_path):
 def test_unknown_kubernetes_version(version, expected):
     env = {**os.environ, "SIDECAR_CONFORMANCE_OFFLINE": "1", "SIDECAR_CONFORMANCE_KUBERNETES_VERSION": version}
     assert_one_clear_line(run_pytest(*KIND_MODE, env=env), expected)
+
+
+@needs_docker
+def test_online_download_from_an_unreachable_mirror(tmp_path):
+    """The stock path, its kind download pointed at a port nobody serves: progress lines,
+    then one line naming the URL and what happened, after the bounded retries."""
+    env = {**os.environ, "SIDECAR_CONFORMANCE_OFFLINE": "0", "SIDECAR_CONFORMANCE_CACHE": str(tmp_path / "cache"),
+           "SIDECAR_CONFORMANCE_KIND_DOWNLOAD_URL": "http://127.0.0.1:9/kind/{version}/kind-{os}-{arch}"}
+    outcome = run_pytest(*KIND_MODE, env=env)
+    assert outcome.code != 0 and outcome.seconds < BAD_INPUT_EXIT, outcome
+    problems = [line for line in outcome.lines if not line.startswith("[cluster] ")]
+    assert len(problems) == 1 and "download http://127.0.0.1:9/kind/" in problems[0] and "(3 attempts)" in problems[0], (
+        outcome.lines)

@@ -1,0 +1,71 @@
+"""Online-path downloads: verified against the published sha256, bounded, one-line failures.
+
+A file server on 127.0.0.1 stands in for the release hosts.
+"""
+import hashlib
+import http.server
+import threading
+from functools import partial
+
+import pytest
+
+from clusterbuild import downloads
+from clusterbuild.steps import StepFailed
+
+BINARY = b"#!/bin/sh\necho kind v0.0.0\n"
+
+
+@pytest.fixture
+def server(tmp_path):
+    (tmp_path / "kind").write_bytes(BINARY)
+    (tmp_path / "kind.sha256sum").write_text(f"{hashlib.sha256(BINARY).hexdigest()}  kind-linux-amd64\n")
+    (tmp_path / "bad.sha256").write_text("0" * 64 + "\n")
+    handler = partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+@pytest.fixture(autouse=True)
+def quick_retries(monkeypatch):
+    monkeypatch.setattr(downloads, "RETRY_WAIT", 0.01)
+
+
+def test_a_verified_download_lands_executable(server, tmp_path):
+    target = downloads.download_verified(f"{server}/kind", f"{server}/kind.sha256sum", tmp_path / "out" / "kind-v0")
+    assert target.read_bytes() == BINARY and target.stat().st_mode & 0o111
+
+
+def test_a_digest_mismatch_is_one_line_and_leaves_nothing(server, tmp_path):
+    target = tmp_path / "out" / "kind-v0"
+    with pytest.raises(StepFailed, match=r"^download .*/kind: sha256 \w+ does not match 0{64} published at .*/bad.sha256$"):
+        downloads.download_verified(f"{server}/kind", f"{server}/bad.sha256", target)
+    assert not target.exists()
+
+
+def test_a_missing_file_names_the_url_and_the_status(server, tmp_path):
+    with pytest.raises(StepFailed, match=r"^download .*/nope.sha256sum: HTTP 404$"):
+        downloads.download_verified(f"{server}/nope", f"{server}/nope.sha256sum", tmp_path / "kind")
+
+
+def test_an_unreachable_host_is_retried_then_named(tmp_path):
+    with pytest.raises(StepFailed, match=r"^download http://127.0.0.1:9/kind.sha256sum: ConnectError: .* \(3 attempts\)$"):
+        downloads.download_verified("http://127.0.0.1:9/kind", "http://127.0.0.1:9/kind.sha256sum", tmp_path / "kind")
+
+
+def test_a_checksum_file_must_hold_a_digest():
+    with pytest.raises(StepFailed, match="not a sha256 file"):
+        downloads.published_sha256("<html>404</html>", "u")
+    assert downloads.published_sha256("A" * 64 + "  kind\n", "u") == "a" * 64
+
+
+def test_urls_come_from_versions_env_and_can_be_pointed_at_a_mirror(monkeypatch):
+    import pins
+    pins.pins.cache_clear()
+    monkeypatch.setenv("SIDECAR_CONFORMANCE_KIND_DOWNLOAD_URL", "http://127.0.0.1:8000/kind/{version}/kind-{os}-{arch}")
+    try:
+        assert downloads.release_url("KIND_DOWNLOAD_URL", "KIND_VERSION") == (
+            f"http://127.0.0.1:8000/kind/{pins.pin('KIND_VERSION')}/kind-linux-{downloads.architecture()}")
+    finally:
+        pins.pins.cache_clear()
