@@ -104,6 +104,7 @@ def delete_observed(pod: Pod, follow: list[str]) -> Deletion:
     evidence.attach_text(f"{pod.name}: final status (as deleted)", pod_watch.describe())
     for container, follower in followers.items():
         evidence.attach_text(f"{pod.name}/{container}: log (followed through the deletion)",
-                             "\n".join(f"{line.time.isoformat()} {line.text}" for line in follower.lines))
+                             "\n".join([*(f"{line.time.isoformat()} {line.text}" for line in follower.lines),
+                                        *(f"(from the kubelet) {notice}" for notice in follower.notices)]))
     return Deletion(requested_at, pod_watch.deadline, grace, pod_watch.last, followers, pod_watch.deleted_at)
 

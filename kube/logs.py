@@ -21,17 +21,35 @@ class LogLine:
     text: str
 
 
-def parse_log_line(raw: str) -> LogLine:
-    """Split a `timestamps=true` log line: RFC 3339 (nanoseconds allowed), space, text."""
+def parse_log_line(raw: str) -> LogLine | None:
+    """Split a `timestamps=true` log line: RFC 3339 (nanoseconds allowed), space, text.
+
+    None for a line without a timestamp: not the container's output but the kubelet's own
+    word, such as the "rpc error: ... NotFound" it appends when a followed container is
+    removed before the stream is drained.
+    """
     stamp, _, text = raw.partition(" ")
     head, dot, fraction = stamp.rstrip("Z").partition(".")
     iso = f"{head}.{fraction[:6].ljust(6, '0')}" if dot else head
-    return LogLine(datetime.fromisoformat(iso + "+00:00"), text)
+    try:
+        return LogLine(datetime.fromisoformat(iso + "+00:00"), text)
+    except ValueError:
+        return None
+
+
+def split_log(raw_lines) -> tuple[list[LogLine], list[str]]:
+    """(the container's lines, the kubelet's lines without a timestamp) of raw log lines."""
+    lines, notices = [], []
+    for raw in raw_lines:
+        if raw:
+            parsed = parse_log_line(raw)
+            lines.append(parsed) if parsed else notices.append(raw)
+    return lines, notices
 
 
 def parse_log(data: str) -> list[LogLine]:
-    """Every complete line of a `timestamps=true` log."""
-    return [parse_log_line(raw) for raw in data.splitlines() if raw]
+    """Every complete line the container printed, of a `timestamps=true` log."""
+    return split_log(data.splitlines())[0]
 
 
 def read_log(core: client.CoreV1Api, namespace: str, pod: str, container: str) -> list[LogLine]:
@@ -52,6 +70,7 @@ class LogFollower:
     def __init__(self, core: client.CoreV1Api, namespace: str, pod: str, container: str):
         self.source = f"{namespace}/{pod}/{container}"
         self.lines: list[LogLine] = []
+        self.notices: list[str] = []  # the kubelet's lines in the stream (no timestamp), for evidence
         self.ended_at: float | None = None  # time.monotonic() when the stream ended
         self.error: Exception | None = None
         self._response = core.read_namespaced_pod_log(
@@ -66,13 +85,17 @@ class LogFollower:
             for chunk in self._response.stream(amt=None, decode_content=False):
                 pending += chunk
                 *complete, pending = pending.split(b"\n")
-                self.lines.extend(parse_log_line(raw.decode(errors="replace")) for raw in complete if raw)
-            if pending:
-                self.lines.append(parse_log_line(pending.decode(errors="replace")))
+                self._add(complete)
+            self._add([pending])
         except Exception as exc:  # kept for the caller: a broken stream is not an ended one
             self.error = exc
         finally:
             self.ended_at = time.monotonic()
+
+    def _add(self, raw_lines: list[bytes]) -> None:
+        lines, notices = split_log(raw.decode(errors="replace") for raw in raw_lines)
+        self.lines.extend(lines)
+        self.notices.extend(notices)
 
     def wait_ended(self, context: Callable[[], str] | None = None) -> None:
         """Wait for the container to stop and its log stream to close."""

@@ -1,7 +1,7 @@
 """Parsers of what containers and the API print."""
 from datetime import UTC, datetime
 
-from kube.logs import parse_log, parse_log_line
+from kube.logs import parse_log, parse_log_line, split_log
 from kube.netinfo import interface_addresses, listening_tcp
 from kube.portforward import forwarded_port
 
@@ -46,3 +46,9 @@ def test_parse_log_skips_the_empty_tail():
 def test_forwarded_port():
     assert forwarded_port(["Forwarding from 127.0.0.1:43121 -> 80", "Handling connection for 43121"]) == 43121
     assert forwarded_port(["error: unable to forward"]) is None
+
+
+def test_the_kubelets_own_lines_in_a_log_stream_are_set_apart():
+    lines, notices = split_log(["2026-05-16T12:00:01Z a", "rpc error: code = NotFound desc = container gone", ""])
+    assert [line.text for line in lines] == ["a"]
+    assert notices == ["rpc error: code = NotFound desc = container gone"]
