@@ -9,7 +9,7 @@ from kubernetes import client
 from checks.events import Timeline, before, parse
 from checks.failure import Behaviour
 from kube.pods import all_statuses, is_ready
-from kube.timeouts import GRACE_TOLERANCE, PROMPT_DELETION, SIDECAR_RESTARTED
+from kube.timeouts import GRACE_TOLERANCE, POD_COMPLETED, POD_GONE_MARGIN, PROMPT_DELETION, SIDECAR_RESTARTED
 
 LIFECYCLE = Behaviour("lifecycle")
 ORDER = ["sc-1", "sc-2", "sc-3"]  # lifecycle-order.yaml's sidecars, in start order
@@ -91,26 +91,36 @@ def assert_restarted_and_ready(pod, container: str) -> None:
                       f" Ready {is_ready(current)}")
 
 
-def assert_prestop_after_main(deletion, sidecar: str) -> None:
-    """`sidecar`'s preStop hook ran after main had exited, before the sidecar got SIGTERM,
-    and the sidecar exited before the grace period ended."""
-    events = deletion_timeline(deletion)
-    end = deletion.terminated(sidecar)
+def wait_completed(pod) -> client.V1Pod:
+    """Wait for the Pod to run to completion (Succeeded); a Pod that does not is the
+    lifecycle broken (its sidecars were never stopped)."""
+    with LIFECYCLE.waiting("Pod with sidecars completes"):
+        return pod.wait_for("Succeeded", lambda current: current.status.phase == "Succeeded", POD_COMPLETED)
+
+
+def assert_prestop_after_main(pod, sidecar: str) -> None:
+    """In a Pod that completed, `sidecar`'s preStop hook ran after main had exited, then the
+    sidecar got SIGTERM and exited 0."""
+    events = timeline_of(pod, ["main", sidecar])
+    end = pod.status(sidecar).state.terminated
     LIFECYCLE.require(before(events.at("main", "exiting"), events.at(sidecar, "preStop"))
                       and before(events.at(sidecar, "preStop"), events.at(sidecar, "SIGTERM"))
-                      and end.exit_code == 0 and end.finished_at < deletion.deadline,
-                      "sidecar preStop after main", f"{sidecar}'s preStop after main exited, then its SIGTERM,"
-                      f" exit 0 before the grace period ends ({deletion.deadline})",
-                      f"{events}; {sidecar} exit {end.exit_code} at {end.finished_at}")
+                      and end is not None and end.exit_code == 0,
+                      "sidecar preStop after main", f"{sidecar}'s preStop after main exited, then its SIGTERM, exit 0",
+                      f"{events}; {sidecar} ended {end}")
 
 
-def assert_gone_by_the_deadline(deletion) -> None:
-    """The Pod was gone within GRACE_TOLERANCE of the end of its grace period, though main
-    ignored SIGTERM: sidecars do not extend the grace period."""
-    limit = deletion.requested_at + timedelta(seconds=deletion.grace_seconds + GRACE_TOLERANCE)
-    LIFECYCLE.require(deletion.gone_at <= limit, "grace period bounds the Pod",
-                      f"the Pod gone within {deletion.grace_seconds}s + {GRACE_TOLERANCE:g}s of the delete request",
-                      f"gone after {(deletion.gone_at - deletion.requested_at).total_seconds():.1f}s")
+def assert_gone_by_the_deadline(deletion, containers) -> None:
+    """Though main ignored SIGTERM, every container ended within GRACE_TOLERANCE of the end
+    of the grace period and the Pod was gone POD_GONE_MARGIN later: sidecars do not extend it."""
+    tolerance = timedelta(seconds=GRACE_TOLERANCE)
+    deadline = deletion.deadline
+    ends = {name: deletion.terminated(name).finished_at for name in containers}
+    gone_after = (deletion.gone_at - deletion.requested_at).total_seconds()
+    LIFECYCLE.require(all(end <= deadline + tolerance for end in ends.values())
+                      and gone_after <= deletion.grace_seconds + GRACE_TOLERANCE + POD_GONE_MARGIN,
+                      "grace period bounds the Pod", f"every container ended by {deadline} + {GRACE_TOLERANCE:g}s"
+                      f" and the Pod gone {POD_GONE_MARGIN:g}s later", f"ended {ends}; gone after {gone_after:.1f}s")
 
 
 def assert_pod_ip_kept(states: list[client.V1Pod]) -> None:

@@ -48,7 +48,7 @@ def assert_flushed_promptly(deletion):
                      " and exit 0", f"shipped {lines}, flushed: {bool(flushed)}, exit {end.exit_code}")
     events = timeline(deletion)
     term, exited = events.at("shipper", "SIGTERM"), events.at("shipper", "exiting")
-    SHUTDOWN.require(before(term, exited) and exited - term <= FLUSH_BOUND
+    SHUTDOWN.require(term is not None and exited is not None and 0 <= exited - term <= FLUSH_BOUND
                      and end.finished_at < deletion.deadline - TOLERANCE, "flush promptly",
                      f"the shipper to exit within {FLUSH_BOUND:g}s of its SIGTERM and before the grace period"
                      f" ends ({deletion.deadline})", f"{events}; exit at {end.finished_at}")

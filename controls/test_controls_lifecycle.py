@@ -3,6 +3,7 @@ it), a sidecar that ignores SIGTERM, and real observations judged against a stri
 bound than the cluster met."""
 import copy
 import dataclasses
+from datetime import timedelta
 
 import pytest
 
@@ -12,6 +13,7 @@ from kube.podhistory import PodHistory
 from kube.timeouts import GRACE_TOLERANCE, POD_COMPLETED
 
 ORDER_POD = lifecycle.ORDER_POD
+SHORTER_BY = int(2 * GRACE_TOLERANCE)  # seconds: beyond the grace bound's tolerance
 
 
 @pytest.mark.sidecar_styles("classic")
@@ -46,21 +48,22 @@ def test_classic_sidecar_is_not_restarted_with_restart_policy_never(namespace, b
 
 
 @pytest.mark.sidecar_styles("classic")
-def test_classic_sidecar_prestop_runs_while_main_still_exits(namespace, broken, sidecar_style):
-    namespace.deploy("lifecycle-prestop.yaml", sidecar_style)
-    deletion = delete_observed(namespace.pod("lifecycle-prestop").wait_ready(), follow=["main", "sc"])
-    with broken("lifecycle", "sidecar preStop after main"):
-        lifecycle.assert_prestop_after_main(deletion, "sc")
+def test_classic_sidecar_keeps_a_finished_pod_running(namespace, broken, sidecar_style):
+    namespace.deploy("lifecycle-completion.yaml", sidecar_style)
+    with broken("lifecycle", "Pod with sidecars completes"):
+        lifecycle.wait_completed(namespace.pod("lifecycle-completion"))
 
 
 def test_a_pod_gone_after_its_grace_period_is_late(namespace, broken, sidecar_style):
-    """The real deletion, judged against a grace period 2 x GRACE_TOLERANCE shorter."""
+    """The real deletion, judged against a grace period SHORTER_BY shorter (as a kubelet that
+    let the Pod overrun its grace period would look)."""
     namespace.deploy("lifecycle-overrun.yaml", sidecar_style)
     deletion = delete_observed(namespace.pod("lifecycle-overrun").wait_ready(), follow=[])
-    lifecycle.assert_gone_by_the_deadline(deletion)
-    shorter = dataclasses.replace(deletion, grace_seconds=deletion.grace_seconds - int(2 * GRACE_TOLERANCE))
+    lifecycle.assert_gone_by_the_deadline(deletion, ["main", "sc"])
+    shorter = dataclasses.replace(deletion, grace_seconds=deletion.grace_seconds - SHORTER_BY,
+                                  deadline=deletion.deadline - timedelta(seconds=SHORTER_BY))
     with broken("lifecycle", "grace period bounds the Pod"):
-        lifecycle.assert_gone_by_the_deadline(shorter)
+        lifecycle.assert_gone_by_the_deadline(shorter, ["main", "sc"])
 
 
 @pytest.mark.sidecar_styles("native")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from kubernetes import client, watch
 
@@ -75,11 +75,6 @@ class Deletion:
                 return status.state.terminated
         states = [f"{s.name}: {s.state}" for s in all_statuses(self.final)]
         raise AssertionError(f"{container} had not terminated when the Pod was deleted: {states}")
-
-    @property
-    def requested_at_server(self) -> datetime:
-        """The API server's time of the delete request: the deadline less the grace period."""
-        return self.deadline - timedelta(seconds=self.grace_seconds)
 
     def seconds_after_request(self, moment: datetime) -> float:
         """Seconds from the delete request to `moment` (a node or API server time)."""

@@ -70,7 +70,8 @@ FLUSH_BOUND = 2.0  # a trapped sidecar ships its buffer and exits within this of
 
 # The native sidecar lifecycle
 SIDECAR_RESTARTED = Timeout("sidecar restarted and the Pod Ready again", 45)
-POD_COMPLETED = Timeout("pod ran to completion", 60)
+POD_COMPLETED = Timeout("pod ran to completion (main exits after 3 s, then its sidecars are stopped)", 20)
+POD_GONE_MARGIN = 5.0  # after its containers are killed, for the kubelet and API server to remove a Pod
 PROMPT_DELETION = 10.0  # a Pod deleted while its sidecars start is gone within this (grace period: 30 s)
 
 # Jobs

@@ -13,6 +13,7 @@ from checks.lifecycle import (
     assert_stopped_in_reverse_order,
     deletion_timeline,
     timeline_of,
+    wait_completed,
     wait_stuck_starting,
 )
 from kube.deletion import delete_observed
@@ -57,14 +58,16 @@ def test_sidecar_failing_its_first_startup_probe_still_lets_main_start(namespace
 
 @pytest.mark.sidecar_styles("native")
 def test_sidecar_prestop_hook_runs_after_main_exited(namespace, sidecar_style):
-    namespace.deploy("lifecycle-prestop.yaml", sidecar_style)
-    deletion = delete_observed(namespace.pod("lifecycle-prestop").wait_ready(), follow=["main", "sc"])
-    assert_prestop_after_main(deletion, "sc")
+    namespace.deploy("lifecycle-completion.yaml", sidecar_style)
+    pod = namespace.pod("lifecycle-completion")
+    wait_completed(pod)
+    assert_prestop_after_main(pod, "sc")
 
 
 def test_main_overrunning_the_grace_period_does_not_keep_the_pod(namespace, sidecar_style):
     namespace.deploy("lifecycle-overrun.yaml", sidecar_style)
-    assert_gone_by_the_deadline(delete_observed(namespace.pod("lifecycle-overrun").wait_ready(), follow=[]))
+    deletion = delete_observed(namespace.pod("lifecycle-overrun").wait_ready(), follow=[])
+    assert_gone_by_the_deadline(deletion, ["main", "sc"])
 
 
 @pytest.mark.sidecar_styles("native")

@@ -1,0 +1,251 @@
+"""Scheduling and quotas: a Pod's effective request counts its sidecars as KEP-753 says, and
+the scheduler counts a sidecar's hostPort.
+
+Reference: KEP-753 "Resources calculation for scheduling and pod admission"
+(k8s.io/component-helpers resource.PodRequests); kubernetes/kubernetes#132037 (hostPorts of
+native sidecars), fixed by #132040.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+
+from kubernetes import client
+from kubernetes.utils import parse_quantity
+
+from checks.failure import Behaviour, precondition
+from kube.pods import is_ready, terminal_state
+from kube.timeouts import Timeout
+from kube.waits import wait_until
+
+SCHEDULING = Behaviour("scheduling")
+QUOTA = "sidecar-quota"
+REQUESTS_POD = "requests-demo"
+HOSTPORT_POD, CONTENDER = "hostport-demo", "hostport-contender"
+HOST_PORT = 19080  # manifests/scheduling.yaml and scheduling-contender.yaml
+FREE_PORTS = "free ports"  # the NodePorts plugin: "node(s) didn't have free ports for the requested pod ports"
+QUOTA_RESOURCES = ("cpu", "memory")
+
+# A new quota is counted by the quota controller at once (its first sync).
+QUOTA_COUNTED = Timeout("ResourceQuota status counts the namespace's Pods", 20, poll=0.5)
+# The hostPort may be held for a while by a Pod of another test (both sidecar styles of this
+# scenario and its controls ask for it): the scheduler places a Pod as soon as it is freed.
+HOST_PORT_FREE = Timeout("hostport-demo scheduled and Ready (hostPort 19080 free on the node)", 120)
+# The scheduler decides about a Pod within a scheduling cycle; a port held by another test's
+# Pod is waited out.
+CONTENDER_DECIDED = Timeout("the scheduler places the second Pod, or says only hostport-demo holds the port", 120,
+                            poll=0.5)
+
+Requests = dict[str, Decimal]
+
+
+# --- effective requests (KEP-753) ---------------------------------------------------------
+def container_requests(container: Mapping) -> Requests:
+    """A container's resource requests as numbers (cores, bytes...)."""
+    requests = ((container.get("resources") or {}).get("requests")) or {}
+    return {name: parse_quantity(value) for name, value in requests.items()}
+
+
+def _add(total: Requests, more: Requests) -> Requests:
+    return {name: total.get(name, Decimal(0)) + more.get(name, Decimal(0)) for name in {*total, *more}}
+
+
+def _max(first: Requests, second: Requests) -> Requests:
+    return {name: max(first.get(name, Decimal(0)), second.get(name, Decimal(0))) for name in {*first, *second}}
+
+
+def _total(containers: Iterable[Mapping]) -> Requests:
+    total: Requests = {}
+    for container in containers:
+        total = _add(total, container_requests(container))
+    return total
+
+
+def is_sidecar(container: Mapping) -> bool:
+    """An init container with restartPolicy Always: a native sidecar."""
+    return container.get("restartPolicy") == "Always"
+
+
+def effective_requests(spec: Mapping) -> Requests:
+    """The Pod's effective requests as KEP-753 defines them (a Pod spec, API field names):
+
+    max( max over init containers i that are not sidecars of (i + the sidecars before i),
+         sum(sidecars) + sum(containers) ) + overhead.
+
+    A classic sidecar is one of `containers`: then it is max(max(init), sum(containers)).
+    """
+    running = _total(spec.get("containers") or [])
+    sidecars: Requests = {}
+    init_peak: Requests = {}
+    for container in spec.get("initContainers") or []:
+        if is_sidecar(container):
+            sidecars = _add(sidecars, container_requests(container))
+            running = _add(running, container_requests(container))
+            init_peak = _max(init_peak, sidecars)
+        else:
+            init_peak = _max(init_peak, _add(container_requests(container), sidecars))
+    overhead = {name: parse_quantity(value) for name, value in (spec.get("overhead") or {}).items()}
+    return _add(_max(running, init_peak), overhead)
+
+
+def requests_before_sidecars(spec: Mapping) -> Requests:
+    """What a cluster unaware of sidecars would count (before KEP-753): every init container,
+    native sidecars included, alone: max(max(init), sum(containers)). Negative controls only."""
+    init_peak: Requests = {}
+    for container in spec.get("initContainers") or []:
+        init_peak = _max(init_peak, container_requests(container))
+    return _add(_max(_total(spec.get("containers") or []), init_peak),
+                {name: parse_quantity(value) for name, value in (spec.get("overhead") or {}).items()})
+
+
+def requests_summed(spec: Mapping) -> Requests:
+    """Every container's requests added up, init containers included (a wrong count). Negative
+    controls only."""
+    return _total([*(spec.get("initContainers") or []), *(spec.get("containers") or [])])
+
+
+def pod_spec(namespace, name: str) -> dict:
+    """Pod `name`'s spec as the API stored it (defaults and admission included), API field names."""
+    return namespace.cluster.api.sanitize_for_serialization(namespace.pod(name).read())["spec"]
+
+
+def show(requests: Requests) -> str:
+    """{"cpu": Decimal("0.25"), "memory": ...} -> "cpu 250m, memory 96Mi"."""
+    def quantity(name: str, value: Decimal) -> str:
+        if name == "cpu":
+            return f"{(value * 1000).normalize():f}m"
+        if name == "memory" and value % (1 << 20) == 0:
+            return f"{(value / (1 << 20)).normalize():f}Mi"
+        return f"{value.normalize():f}"
+
+    return ", ".join(f"{name} {quantity(name, requests[name])}" for name in sorted(requests))
+
+
+# --- the quota ----------------------------------------------------------------------------
+def quota_usage(namespace) -> client.V1ResourceQuota:
+    return namespace.cluster.core.read_namespaced_resource_quota(QUOTA, namespace.name)
+
+
+def wait_quota_counted(namespace) -> client.V1ResourceQuota:
+    """The quota once its controller has counted the namespace's Pods (status.used filled)."""
+    def counted(quota: client.V1ResourceQuota) -> bool:
+        used = quota.status and quota.status.used or {}
+        return all(f"requests.{name}" in used for name in QUOTA_RESOURCES) and "pods" in used
+
+    return wait_until(f"ResourceQuota {QUOTA} to count the Pods of {namespace.name}", lambda: quota_usage(namespace),
+                      counted, QUOTA_COUNTED, namespace.evidence, show=lambda quota: repr(quota.status))
+
+
+def assert_quota_counts_effective_requests(quota: client.V1ResourceQuota, expected: Requests) -> None:
+    """The quota's `used` requests are `expected` (the Pod's effective requests)."""
+    used = quota.status.used
+    precondition(used.get("pods") == "1", f"ResourceQuota {QUOTA} counts {REQUESTS_POD}, the namespace's one Pod"
+                 f" (used pods: {used.get('pods')}; a Pod created during the quota's first count is only counted"
+                 " at its next full recount)")
+    counted = {name: parse_quantity(used[f"requests.{name}"]) for name in QUOTA_RESOURCES}
+    wanted = {name: expected.get(name, Decimal(0)) for name in QUOTA_RESOURCES}
+    SCHEDULING.require(counted == wanted, "quota counts effective requests",
+                       f"ResourceQuota {QUOTA} to count {REQUESTS_POD}'s effective requests: {show(wanted)}",
+                       f"used {show(counted)}")
+
+
+# --- the hostPort -------------------------------------------------------------------------
+def schedulable_nodes(core: client.CoreV1Api) -> list[str]:
+    """Nodes a Pod without tolerations may be scheduled to: not cordoned, no NoSchedule or
+    NoExecute taint."""
+    return [node.metadata.name for node in core.list_node().items
+            if not node.spec.unschedulable
+            and not any(taint.effect in ("NoSchedule", "NoExecute") for taint in node.spec.taints or [])]
+
+
+def the_one_node(core: client.CoreV1Api) -> tuple[str | None, str]:
+    """(the cluster's one schedulable node, "") or (None, why the hostPort check cannot run)."""
+    try:
+        nodes = schedulable_nodes(core)
+    except client.ApiException as exc:
+        return None, f"cannot list nodes to see that there is one (HTTP {exc.status} {exc.reason})"
+    if len(nodes) != 1:
+        return None, f"needs a cluster with one schedulable node (a second Pod would go to another); has {nodes}"
+    return nodes[0], ""
+
+
+def scheduled(pod: client.V1Pod) -> bool:
+    return bool(pod.spec.node_name)
+
+
+def unschedulable_message(pod: client.V1Pod) -> str | None:
+    """The scheduler's message when it found no node for the Pod, else None."""
+    for condition in pod.status.conditions or []:
+        if condition.type == "PodScheduled" and condition.status == "False" and condition.reason == "Unschedulable":
+            return condition.message or ""
+    return None
+
+
+def waits_for_a_port(pod: client.V1Pod) -> str | None:
+    """terminal_state, except that a Pod waiting for a host port is not given up on."""
+    message = unschedulable_message(pod)
+    return None if message is not None and FREE_PORTS in message else terminal_state(pod)
+
+
+def declared_host_ports(pod: client.V1Pod) -> set[int]:
+    """Host ports of the Pod's regular containers and native sidecars."""
+    containers = list(pod.spec.containers) + [c for c in pod.spec.init_containers or [] if c.restart_policy == "Always"]
+    return {port.host_port for c in containers for port in c.ports or [] if port.host_port}
+
+
+@dataclass(frozen=True)
+class Contest:
+    """The second Pod as the scheduler left it, and who holds the host port on the node."""
+
+    contender: client.V1Pod
+    holders: tuple[str, ...]  # namespace/name of the Pods on the node that declare the port
+
+    @property
+    def message(self) -> str | None:
+        return unschedulable_message(self.contender)
+
+    def __repr__(self) -> str:
+        where = f"scheduled to {self.contender.spec.node_name}" if scheduled(self.contender) else \
+            f"Pending: {self.message!r}"
+        return f"{CONTENDER} {where}; hostPort {HOST_PORT} held by {list(self.holders) or 'nobody'}"
+
+
+def deploy_port_holder(namespace, style: str, overlay: str | None = None):
+    """hostport-demo, Ready (so its sidecar holds the host port); return it and its node."""
+    namespace.deploy("scheduling.yaml", style, overlay)
+    pod = namespace.pod(HOSTPORT_POD)
+    ready = pod.wait_for("scheduled and Ready", is_ready, HOST_PORT_FREE, terminal=waits_for_a_port)
+    return pod, ready.spec.node_name
+
+
+def contest(namespace, node: str) -> Contest:
+    contender = namespace.pod(CONTENDER).read()  # first: once scheduled, it is among the holders
+    pods = namespace.cluster.core.list_pod_for_all_namespaces(field_selector=f"spec.nodeName={node}").items
+    holders = tuple(sorted(f"{p.metadata.namespace}/{p.metadata.name}" for p in pods
+                           if p.status.phase not in ("Succeeded", "Failed") and HOST_PORT in declared_host_ports(p)))
+    return Contest(contender, holders)
+
+
+def wait_contest_decided(namespace, style: str, node: str) -> Contest:
+    """Create the second Pod; wait until it is scheduled, or Unschedulable for want of a free
+    port while hostport-demo alone holds that port on the node (a Pod of another test holding
+    it is waited out: it says nothing about this Pod's sidecar)."""
+    namespace.deploy("scheduling-contender.yaml", style)
+    ours = f"{namespace.name}/{HOSTPORT_POD}"
+
+    def decided(look: Contest) -> bool:
+        return scheduled(look.contender) or (FREE_PORTS in (look.message or "") and look.holders == (ours,))
+
+    with SCHEDULING.waiting("sidecar hostPort blocks another Pod"):
+        return wait_until(f"the scheduler's decision about {CONTENDER}", lambda: contest(namespace, node), decided,
+                          CONTENDER_DECIDED, namespace.evidence,
+                          terminal=lambda look: waits_for_a_port(look.contender))
+
+
+def assert_port_blocks_contender(look: Contest) -> None:
+    """The second Pod stays Pending: the scheduler says the node has no free port for it."""
+    SCHEDULING.require(not scheduled(look.contender) and FREE_PORTS in (look.message or ""),
+                       "sidecar hostPort blocks another Pod",
+                       f"{CONTENDER} Unschedulable, the node's hostPort {HOST_PORT} held by {HOSTPORT_POD}'s"
+                       " sidecar (scheduler: \"didn't have free ports\")", look)
