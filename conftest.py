@@ -18,7 +18,7 @@ from kubernetes import client
 from kube import timeouts
 from kube.cluster import Cluster, ClusterTarget
 from kube.images import ImageMap, parse_image_map, pinned_images
-from kube.namespace import POD_SECURITY_LEVELS, RUN_LABEL, TestNamespace
+from kube.namespace import MARKER_POD_SECURITY_LEVELS, POD_SECURITY_LEVELS, RUN_LABEL, TestNamespace
 from kube.sidecar import STYLES
 from pins import pin
 from reporting import evidence, outputs, podevidence, summary
@@ -259,8 +259,14 @@ def cluster(pytestconfig: pytest.Config) -> Cluster:
 @pytest.fixture
 def namespace(request: pytest.FixtureRequest, cluster: Cluster):
     """A fresh namespace for this test (its default ServiceAccount present), deleted afterwards
-    whatever happened; with --keep-namespace-on-failure a failed test's namespace stays."""
-    created = TestNamespace(cluster, request.node.nodeid, request.config.getoption("pod_security"))
+    whatever happened; with --keep-namespace-on-failure a failed test's namespace stays.
+
+    It enforces --pod-security, or the level of the test's `pod_security(level)` marker."""
+    marker = request.node.get_closest_marker("pod_security")
+    level = marker.args[0] if marker else request.config.getoption("pod_security")
+    if level not in MARKER_POD_SECURITY_LEVELS:
+        pytest.fail(f"pod_security({level!r}): not one of {MARKER_POD_SECURITY_LEVELS}", pytrace=False)
+    created = TestNamespace(cluster, request.node.nodeid, level)
     request.node.stash[NAMESPACE] = created  # for the evidence, also when a later fixture fails
     try:
         created.wait_default_service_account()

@@ -62,6 +62,11 @@ def _total(containers: Iterable[Mapping]) -> Requests:
     return total
 
 
+def _overhead(spec: Mapping) -> Requests:
+    """The Pod's overhead (set from its RuntimeClass at admission)."""
+    return {name: parse_quantity(value) for name, value in (spec.get("overhead") or {}).items()}
+
+
 def is_sidecar(container: Mapping) -> bool:
     """An init container with restartPolicy Always: a native sidecar."""
     return container.get("restartPolicy") == "Always"
@@ -85,8 +90,7 @@ def effective_requests(spec: Mapping) -> Requests:
             init_peak = _max(init_peak, sidecars)
         else:
             init_peak = _max(init_peak, _add(container_requests(container), sidecars))
-    overhead = {name: parse_quantity(value) for name, value in (spec.get("overhead") or {}).items()}
-    return _add(_max(running, init_peak), overhead)
+    return _add(_max(running, init_peak), _overhead(spec))
 
 
 def requests_before_sidecars(spec: Mapping) -> Requests:
@@ -95,8 +99,7 @@ def requests_before_sidecars(spec: Mapping) -> Requests:
     init_peak: Requests = {}
     for container in spec.get("initContainers") or []:
         init_peak = _max(init_peak, container_requests(container))
-    return _add(_max(_total(spec.get("containers") or []), init_peak),
-                {name: parse_quantity(value) for name, value in (spec.get("overhead") or {}).items()})
+    return _add(_max(_total(spec.get("containers") or []), init_peak), _overhead(spec))
 
 
 def requests_summed(spec: Mapping) -> Requests:

@@ -19,6 +19,8 @@ TEST_ANNOTATION = "sidecar-conformance/test"
 OWNER_ANNOTATION = "sidecar-conformance/owner"  # host/pid of the run's pytest
 PSA_ENFORCE = "pod-security.kubernetes.io/enforce"
 POD_SECURITY_LEVELS = ("baseline", "restricted")  # Pod Security Admission levels a run may enforce
+# ... and those a test may ask for with its `pod_security` marker (a hostPort needs "privileged")
+MARKER_POD_SECURITY_LEVELS = (*POD_SECURITY_LEVELS, "privileged")
 NAME_PREFIX = "sc-"
 MAX_NAME = 63
 KEPT_LABEL = "sidecar-conformance/kept-from-run"  # replaces RUN_LABEL on a namespace kept for debugging

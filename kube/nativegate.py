@@ -12,6 +12,7 @@ import re
 from kubernetes import client
 
 from kube.apierrors import api_message
+from kube.podsecurity import restricted
 
 NATIVE_KUBELET = (1, 29)  # beta and on by default since 1.29 (KEP-753)
 
@@ -22,11 +23,11 @@ def _kubelet_version(text: str) -> tuple[int, int] | None:
 
 
 def probe_pod(image: str) -> dict:
-    """The smallest Pod with a native sidecar."""
+    """The smallest Pod with a native sidecar, admissible under every Pod Security level."""
     container = {"name": "probe", "image": image, "command": ["true"]}
-    return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "native-sidecar-probe"},
-            "spec": {"initContainers": [dict(container, name="sidecar", restartPolicy="Always")],
-                     "containers": [container]}}
+    return restricted({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "native-sidecar-probe"},
+                       "spec": {"initContainers": [dict(container, name="sidecar", restartPolicy="Always")],
+                                "containers": [container]}})
 
 
 def api_problem(core: client.CoreV1Api, namespace: str, image: str) -> str | None:
