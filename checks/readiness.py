@@ -13,7 +13,7 @@ from kubernetes import client
 
 from checks.failure import Behaviour
 from kube.pods import all_statuses, is_ready
-from kube.timeouts import Timeout
+from kube.timeouts import KEPT_OUT, LET_IN, SERVICE_ROUTING
 from kube.waits import holds_for, wait_until
 
 READINESS = Behaviour("readiness")
@@ -22,14 +22,6 @@ SIDECAR, APP = "sidecar", "app"
 READY_FILE = "/tmp/ready"  # the sidecar's readinessProbe passes once this exists
 SERVICE_URL = f"http://{SERVICE}/"
 SIDECAR_PAGE = f"hello from the sidecar of {POD}\n"
-
-# The app is ready and the sidecar is not: this long, the Pod must stay out (probes run every second).
-KEPT_OUT = Timeout("Pod not Ready, no ready endpoint, while its sidecar is not ready", 3, poll=0.5)
-# The sidecar's probe runs every second; the kubelet then sets Ready, the EndpointSlice controller follows.
-# Measured: 1.0-1.6 s.
-LET_IN = Timeout("Pod Ready and its endpoint ready once its sidecar's probe passes (probe period 1 s)", 10, poll=0.5)
-# A new Service: DNS name served and kube-proxy's rules written.
-SERVICE_ROUTING = Timeout("a request to the Service answered (its DNS name and kube-proxy rules in place)", 20)
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from kubernetes.utils import parse_quantity
 
 from checks.failure import Behaviour, precondition
 from kube.pods import is_ready, terminal_state
-from kube.timeouts import Timeout
+from kube.timeouts import CONTENDER_DECIDED, HOST_PORT_FREE, QUOTA_COUNTED
 from kube.waits import wait_until
 
 SCHEDULING = Behaviour("scheduling")
@@ -27,15 +27,6 @@ HOST_PORT = 19080  # manifests/scheduling.yaml and scheduling-contender.yaml
 FREE_PORTS = "free ports"  # the NodePorts plugin: "node(s) didn't have free ports for the requested pod ports"
 QUOTA_RESOURCES = ("cpu", "memory")
 
-# A new quota is counted by the quota controller at once (its first sync).
-QUOTA_COUNTED = Timeout("ResourceQuota status counts the namespace's Pods", 20, poll=0.5)
-# The hostPort may be held for a while by a Pod of another test (both sidecar styles of this
-# scenario and its controls ask for it): the scheduler places a Pod as soon as it is freed.
-HOST_PORT_FREE = Timeout("hostport-demo scheduled and Ready (hostPort 19080 free on the node)", 120)
-# The scheduler decides about a Pod within a scheduling cycle; a port held by another test's
-# Pod is waited out.
-CONTENDER_DECIDED = Timeout("the scheduler places the second Pod, or says only hostport-demo holds the port", 120,
-                            poll=0.5)
 
 Requests = dict[str, Decimal]
 

@@ -74,6 +74,24 @@ POD_COMPLETED = Timeout("pod ran to completion (main exits after 3 s, then its s
 POD_GONE_MARGIN = 5.0  # after its containers are killed, for the kubelet and API server to remove a Pod
 PROMPT_DELETION = 10.0  # a Pod deleted while its sidecars start is gone within this (grace period: 30 s)
 
+# Sidecar readiness and scheduling
+# The app is ready and the sidecar is not: this long, the Pod must stay out (probes run every second).
+KEPT_OUT = Timeout("Pod not Ready, no ready endpoint, while its sidecar is not ready", 3, poll=0.5)
+# The sidecar's probe runs every second; the kubelet then sets Ready, the EndpointSlice controller follows.
+# Measured: 1.0-1.6 s.
+LET_IN = Timeout("Pod Ready and its endpoint ready once its sidecar's probe passes (probe period 1 s)", 10, poll=0.5)
+# A new Service: DNS name served and kube-proxy's rules written.
+SERVICE_ROUTING = Timeout("a request to the Service answered (its DNS name and kube-proxy rules in place)", 20)
+# A new quota is counted by the quota controller at once (its first sync).
+QUOTA_COUNTED = Timeout("ResourceQuota status counts the namespace's Pods", 20, poll=0.5)
+# The hostPort may be held for a while by a Pod of another test (both sidecar styles of this
+# scenario and its controls ask for it): the scheduler places a Pod as soon as it is freed.
+HOST_PORT_FREE = Timeout("hostport-demo scheduled and Ready (hostPort 19080 free on the node)", 120)
+# The scheduler decides about a Pod within a scheduling cycle; a port held by another test's
+# Pod is waited out.
+CONTENDER_DECIDED = Timeout("the scheduler places the second Pod, or says only hostport-demo holds the port", 120,
+                            poll=0.5)
+
 # Jobs
 JOB_POD = Timeout("job's pod created", 60)
 JOB_COMPLETE = Timeout("job complete", 120)
