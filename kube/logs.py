@@ -49,7 +49,7 @@ def split_log(raw_lines) -> tuple[list[LogLine], list[str]]:
 
 def parse_log(data: str) -> list[LogLine]:
     """Every complete line the container printed, of a `timestamps=true` log."""
-    return split_log(data.splitlines())[0]
+    return split_log(data.split("\n"))[0]  # only newlines end a line (a \r is part of its text)
 
 
 def read_log(core: client.CoreV1Api, namespace: str, pod: str, container: str) -> list[LogLine]:

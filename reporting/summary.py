@@ -4,9 +4,13 @@ Built by the xdist controller (or the only process) from the test reports: their
 keywords name the behaviour and style, their user_properties carry the measured delays
 and the styles a check is written for. Rendered for the terminal, as Markdown and as JSON.
 
-The verdict is FAIL when any test failed (in any phase, with a behaviour marker or not) or
-the session had a problem; INCONCLUSIVE when no check passed; else PASS, "partial" and why
-when checks were skipped or left out.
+The seed tutorial's examples (marker `tutorial`, no style) get a section of their own: each
+example's observed verdict (the test's user property "tutorial") and whether it was the
+expected one (the test passed).
+
+The verdict is FAIL when any test failed (in any phase, with a behaviour marker or not, a
+tutorial test too) or the session had a problem; INCONCLUSIVE when no check passed; else
+PASS, "partial" and why when checks were skipped or left out.
 """
 from __future__ import annotations
 
@@ -28,6 +32,10 @@ REASON_CHARS = 160  # of a reason in the verdict or a Markdown table cell; the f
 STYLE_LEGEND = ("Sidecar styles: *classic* is a regular container next to the app; *native* is an init"
                 " container with `restartPolicy: Always` (on by default since Kubernetes 1.29).")
 MODULE_PATH = re.compile(r"^(?:\w+\.)+(?=\w+: )")  # "kube.waits.WaitTimeout: x" -> "WaitTimeout: x"
+TUTORIAL_MARKER = "tutorial"  # the tutorial's examples, run as written: no behaviour, no style
+TUTORIAL_PROPERTY = "tutorial"  # user property of a tutorial test: "<example>: works" / "<example>: broken: why"
+TUTORIAL_TITLE = "Tutorial examples (as written)"
+AS_EXPECTED, NOT_AS_EXPECTED = "as expected", "NOT as expected"
 
 
 @dataclass
@@ -62,6 +70,35 @@ class Check:
 
 
 @dataclass
+class Example:
+    """One example of the tutorial, run as written: what it did, and whether that was expected."""
+
+    name: str
+    observed: str  # "works", "broken: why", or "" when its test ended before a verdict
+    outcome: Outcome  # its test's: passed when the verdict was the expected one
+
+    @property
+    def seen(self) -> str:
+        return self.observed or "no verdict"
+
+    @property
+    def as_expected(self) -> bool | None:
+        """Whether the verdict was the expected one; None without a verdict."""
+        return (self.outcome.status == PASS) if self.observed else None
+
+    @property
+    def expectation(self) -> str:
+        """"as expected", "NOT as expected", or, without a verdict, how its test ended ("FAIL", "skip")."""
+        if self.observed:
+            return AS_EXPECTED if self.as_expected else NOT_AS_EXPECTED
+        return cell_text(self.outcome)
+
+    def to_dict(self) -> dict:
+        return {"example": self.name, "observed": self.observed, "as_expected": self.as_expected,
+                "status": self.outcome.status, "reason": self.outcome.reason, "test": self.outcome.test}
+
+
+@dataclass
 class Summary:
     """Every check of the run, the cluster it ran on, and what else ran."""
 
@@ -71,6 +108,7 @@ class Summary:
     finished: str
     others: dict[str, int] = field(default_factory=dict)  # tests outside the behaviours, by status
     session_issues: list[str] = field(default_factory=list)  # what went wrong outside the tests
+    tutorial: list[Example] = field(default_factory=list)  # the tutorial's examples, by name
 
     def counts(self) -> dict[str, int]:
         """How many checks (test runs, one per style) passed, failed, were skipped."""
@@ -82,7 +120,8 @@ class Summary:
 
     def failures(self) -> list[str]:
         """Why the run failed: failed checks, failed tests outside the behaviours, session problems."""
-        failed = {"check": self.counts()[FAIL], "other test": self.others.get(FAIL, 0)}
+        failed = {"check": self.counts()[FAIL], "other test": self.others.get(FAIL, 0),
+                  "tutorial test": sum(example.outcome.status == FAIL for example in self.tutorial)}
         found = [f"{counted(number, noun)} failed" for noun, number in failed.items() if number]
         return found + ([counted(len(self.session_issues), "session problem")] if self.session_issues else [])
 
@@ -184,6 +223,7 @@ class Summary:
             ],
             "delays": [{"name": name, "seconds": by_style} for name, by_style in self.delays()],
             "other_tests": self.others,
+            "tutorial": [example.to_dict() for example in self.tutorial],
             "session_issues": self.session_issues,
         }
 
@@ -233,11 +273,24 @@ def fold(reports: Iterable) -> dict[str, tuple[object, Outcome]]:
     return tests
 
 
+def example_name(nodeid: str) -> str:
+    """A tutorial test's example: its parameter, "suites/test_tutorial.py::test_x[localhost]" -> "localhost"."""
+    return nodeid.rsplit("::", 1)[-1].partition("[")[2].removesuffix("]") or check_name(nodeid)
+
+
 def build(reports: Iterable, cluster: ClusterFacts, run_id: str, session_issues: Iterable[str] = ()) -> Summary:
     """The summary of these test reports (every phase of every test)."""
+    reports = list(reports)
     checks: dict[tuple[str, str], Check] = {}
     others = dict.fromkeys((PASS, FAIL, SKIP), 0)
+    observed = {report.nodeid: value for report in reports
+                for key, value in report.user_properties if key == TUTORIAL_PROPERTY}
+    tutorial = []
     for nodeid, (report, outcome) in fold(reports).items():
+        if TUTORIAL_MARKER in report.keywords:
+            name, _, seen = observed.get(nodeid, "").partition(": ")
+            tutorial.append(Example(name or example_name(nodeid), seen, outcome))
+            continue
         behaviour, style = behaviour_of(report.keywords), style_of(report.keywords)
         if behaviour is None or style is None:
             others[outcome.status] += 1
@@ -249,7 +302,8 @@ def build(reports: Iterable, cluster: ClusterFacts, run_id: str, session_issues:
     order = list(BEHAVIOURS)
     ordered = sorted(checks.values(), key=lambda check: (order.index(check.behaviour), check.line))
     finished = f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
-    return Summary(ordered, cluster, run_id, finished, {k: v for k, v in others.items() if v}, list(session_issues))
+    return Summary(ordered, cluster, run_id, finished, {k: v for k, v in others.items() if v}, list(session_issues),
+                   sorted(tutorial, key=lambda example: example.name))
 
 
 # --- rendering -----------------------------------------------------------------------
@@ -280,6 +334,25 @@ def session_lines(summary: Summary, heading: list[str]) -> list[str]:
     if not summary.session_issues:
         return []
     return ["", *heading, *(f"- {issue}" for issue in summary.session_issues)]
+
+
+def tutorial_lines(summary: Summary) -> list[str]:
+    """A line per tutorial example (whether it did what was expected, what it did), and below one
+    that did not, why its test failed."""
+    table = aligned([["Example", "Expected?", "Observed"],
+                     *([example.name, example.expectation, example.seen] for example in summary.tutorial)])
+    lines = ["", TUTORIAL_TITLE, table[0]]
+    for line, example in zip(table[1:], summary.tutorial):
+        lines += [line] + ([f"      {example.outcome.reason}"] if example.outcome.reason else [])
+    return lines
+
+
+def md_expectation(example: Example) -> str:
+    """Whether a tutorial example did what was expected; if not, in bold, with why its test failed."""
+    if example.as_expected:
+        return AS_EXPECTED
+    why = f": {shortened(example.outcome.reason)}" if example.outcome.reason else ""
+    return f"**{example.expectation}{why}**"
 
 
 def others_line(summary: Summary) -> list[str]:
@@ -318,6 +391,8 @@ def terminal_lines(summary: Summary) -> list[str]:
     lines += session_lines(summary, ["Session problems:"])
     if summary.delays():
         lines += [""] + aligned([["Measured delay", *STYLES], *delay_rows(summary)])
+    if summary.tutorial:
+        lines += tutorial_lines(summary)
     return lines + others_line(summary)
 
 
@@ -353,4 +428,7 @@ def markdown(summary: Summary) -> str:
     lines += session_lines(summary, ["## Session problems", ""])
     if summary.delays():
         lines += ["", "## Measured delays", ""] + md_table(["Delay", *STYLES], delay_rows(summary))
+    if summary.tutorial:
+        rows = [[example.name, example.seen, md_expectation(example)] for example in summary.tutorial]
+        lines += ["", f"## {TUTORIAL_TITLE}", ""] + md_table(["Example", "Observed", "Expected?"], rows)
     return "\n".join(lines + others_line(summary)) + "\n"

@@ -4,9 +4,10 @@ from types import SimpleNamespace
 
 import pytest
 
+from reporting.behaviours import BEHAVIOURS
 from reporting.clusterfacts import ClusterFacts, NodeFacts
 from reporting.evidence import DELAY_PREFIX, STYLES_PROPERTY
-from reporting.summary import build, markdown, reason, terminal_lines
+from reporting.summary import PASS, TUTORIAL_PROPERTY, build, markdown, reason, terminal_lines
 
 FACTS = ClusterFacts("v1.34.11", {"kubectl": "v1.34.11"}, None,
                      [NodeFacts("kind-control-plane", "v1.34.11", "containerd://1.7", "Debian 12", "kindest/node:x")])
@@ -42,7 +43,7 @@ def skipped(nodeid, why):
 
 def complete(*behaviours, styles=("classic", "native")):
     """Every phase of a passing check of each behaviour (default: all) in each style."""
-    return [part for marker in behaviours or ("network", "logs", "proxy", "reload", "shutdown", "ordering")
+    return [part for marker in behaviours or BEHAVIOURS
             for style in styles for part in phases(f"suites/test_{marker}.py::test_{marker}_works[{style}]")]
 
 
@@ -105,7 +106,8 @@ def test_verdict_counts_and_other_tests(summary):
     assert summary.counts() == {"pass": 4, "fail": 1, "skip": 0}
     assert summary.others == {"fail": 1}
     assert build(phases(f"{NETWORK}[native]"), FACTS, "r").verdict() == (
-        "PASS (partial: not selected: classic, logs, proxy, reload, shutdown, ordering)")
+        "PASS (partial: not selected: classic, logs, proxy, reload, shutdown, ordering, lifecycle, readiness,"
+        " scheduling)")
 
 
 def test_a_complete_run_is_a_plain_pass():
@@ -141,21 +143,22 @@ def test_a_style_skipped_everywhere_makes_the_pass_partial_and_says_why():
         f"suites/test_{marker}.py::test_{marker}_works[native]", OLD_SERVER)]
     summary = build([*complete("network", "logs", styles=["classic"]), *native], FACTS, "r")
     assert summary.verdict() == (f"PASS (partial: native skipped: {OLD_SERVER};"
-                                 " not selected: proxy, reload, shutdown, ordering)")
+                                 " not selected: proxy, reload, shutdown, ordering, lifecycle, readiness, scheduling)")
     assert summary.passed()
 
 
 def test_some_checks_skipped_or_unselected_in_a_style_are_counted():
-    runs = [*complete("network", "logs", "proxy", "reload", "shutdown"), *complete("ordering", styles=["classic"]),
+    runs = [*complete("network", "logs", "proxy", "reload", "shutdown", "lifecycle", "readiness", "scheduling"),
+            *complete("ordering", styles=["classic"]),
             *skipped("suites/test_logs.py::test_logs_rotate[native]", "no log rotation here"),
             *phases("suites/test_logs.py::test_logs_rotate[classic]")]
     assert build(runs, FACTS, "r").verdict() == (
-        "PASS (partial: 1 of 7 native checks skipped: no log rotation here; not selected: 1 of 7 native checks)")
+        "PASS (partial: 1 of 10 native checks skipped: no log rotation here; not selected: 1 of 10 native checks)")
 
 
 def test_behaviours_without_checks_make_the_pass_partial():
     assert build(complete("network", "logs", "proxy", "ordering"), FACTS, "r").verdict() == (
-        "PASS (partial: not selected: reload, shutdown)")
+        "PASS (partial: not selected: reload, shutdown, lifecycle, readiness, scheduling)")
 
 
 def test_a_run_where_everything_skipped_is_inconclusive_and_says_why():
@@ -163,7 +166,7 @@ def test_a_run_where_everything_skipped_is_inconclusive_and_says_why():
     summary = build(runs, FACTS, "r")
     assert summary.verdict() == (
         "INCONCLUSIVE (nothing passed; classic, native skipped: no cluster;"
-        " not selected: logs, proxy, reload, shutdown, ordering)")
+        " not selected: logs, proxy, reload, shutdown, ordering, lifecycle, readiness, scheduling)")
     assert not summary.passed()
 
 
@@ -198,10 +201,80 @@ def test_terminal_lines_number_the_reasons_below_the_table(summary):
 
 def test_json_has_every_behaviour_and_cell(summary):
     data = json.loads(json.dumps(summary.to_dict()))
-    assert [b["marker"] for b in data["behaviours"]] == ["network", "logs", "proxy", "reload", "shutdown", "ordering"]
+    assert [b["marker"] for b in data["behaviours"]] == ["network", "logs", "proxy", "reload", "shutdown", "ordering",
+                                                         "lifecycle", "readiness", "scheduling"]
     logs = data["behaviours"][1]
     assert logs["styles"] == {"classic": "pass (1/1)", "native": "FAIL (1 of 1)"}
     assert logs["checks"][0]["styles"]["classic"]["delays"] == {"logs.yaml propagation p50": 0.5}
     assert data["cluster"]["nodes"][0]["kind_image"] == "kindest/node:x"
     assert (data["verdict"], data["passed"], data["session_issues"]) == (
         "FAIL (1 check failed, 1 other test failed)", False, [])
+
+
+TUTORIAL = "suites/test_tutorial.py::test_tutorial_example"
+NOW_WORKS = "AssertionError: tutorial example config-reload now works: update its expectation (was: broken: no reload)"
+
+
+def tutorial_reports():
+    """Four tutorial tests: two as expected, one that now works, one that ended before a verdict."""
+    def observed(example, verdict):
+        return [(TUTORIAL_PROPERTY, f"{example}: {verdict}")]
+
+    return [
+        *phases(f"{TUTORIAL}[localhost]", props=observed("localhost", "broken: curl: (7) Failed to connect")),
+        *phases(f"{TUTORIAL}[logging-sidecar]", props=observed("logging-sidecar", "works")),
+        *phases(f"{TUTORIAL}[config-reload]", props=observed("config-reload", "works"), outcome="failed",
+                longrepr=crash(NOW_WORKS)),
+        report(f"{TUTORIAL}[init-container]", "setup", "failed", crash(TIMEOUT)),
+    ]
+
+
+def test_tutorial_examples_have_a_section_of_their_own_and_a_failing_one_fails_the_run():
+    summary = build([*complete(), *tutorial_reports()], FACTS, "r")
+    assert (summary.verdict(), summary.others, summary.counts()[PASS]) == ("FAIL (2 tutorial tests failed)", {}, 18)
+    rows = [(example.name, example.seen, example.as_expected, example.expectation, example.outcome.reason)
+            for example in summary.tutorial]
+    assert rows == [
+        ("config-reload", "works", False, "NOT as expected", NOW_WORKS.removeprefix("AssertionError: ")),
+        ("init-container", "no verdict", None, "FAIL",
+         "WaitTimeout: timed out after 180s [pod ready] waiting for Pod(ns/logs-demo): Ready"),
+        ("localhost", "broken: curl: (7) Failed to connect", True, "as expected", ""),
+        ("logging-sidecar", "works", True, "as expected", ""),
+    ]
+
+
+def test_tutorial_examples_as_expected_leave_the_verdict_as_it_was():
+    passing = tutorial_reports()[:6]
+    assert build([*complete(), *passing], FACTS, "r").verdict() == "PASS"
+    assert build(passing, FACTS, "r").verdict() == (  # no check ran: as before, when they were "other tests"
+        "INCONCLUSIVE (nothing passed; not selected: network, logs, proxy, reload, shutdown, ordering, lifecycle,"
+        " readiness, scheduling)")
+
+
+def test_tutorial_section_in_the_terminal_markdown_and_json():
+    summary = build([*complete("network"), *tutorial_reports()], FACTS, "r")
+    lines = terminal_lines(summary)
+    start = lines.index("Tutorial examples (as written)")
+    assert lines[start + 1:start + 4] == [
+        "Example          Expected?        Observed",
+        "config-reload    NOT as expected  works",
+        f"      {NOW_WORKS.removeprefix('AssertionError: ')}"]
+    assert lines[start + 6].split() == ["localhost", "as", "expected", "broken:", "curl:", "(7)", "Failed", "to",
+                                        "connect"]
+    assert not any(line.startswith("Other tests") for line in lines)
+    text = markdown(summary)
+    assert "\n## Tutorial examples (as written)\n\n| Example | Observed | Expected? |\n|---|---|---|\n" in text
+    assert ("| config-reload | works | **NOT as expected: tutorial example config-reload now works: update its"
+            " expectation (was: broken: no reload)** |") in text
+    assert "| logging-sidecar | works | as expected |" in text
+    data = json.loads(json.dumps(summary.to_dict()))
+    assert data["tutorial"][2] == {"example": "localhost", "observed": "broken: curl: (7) Failed to connect",
+                                   "as_expected": True, "status": "pass", "reason": "",
+                                   "test": f"{TUTORIAL}[localhost]"}
+    assert data["tutorial"][1]["as_expected"] is None
+
+
+def test_a_run_without_tutorial_tests_has_no_tutorial_section(summary):
+    assert "Tutorial examples (as written)" not in terminal_lines(summary)
+    assert "Tutorial" not in markdown(summary)
+    assert summary.to_dict()["tutorial"] == []
