@@ -8,6 +8,7 @@ from kubernetes.stream import stream
 from kubernetes.stream.ws_client import STDERR_CHANNEL, STDOUT_CHANNEL
 
 from kube.timeouts import EXEC
+from kube.waits import CannotHappen
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,12 @@ class ExecResult:
         """The command and its outcome, for an assertion message."""
         return (f"$ {' '.join(self.command)} -> exit {self.exit_code}\n"
                 f"stdout: {self.stdout!r}\nstderr: {self.stderr!r}")
+
+
+def refusal(exc: ValueError) -> str:
+    """The kubelet's words in the client's ValueError about an exec it refused."""
+    text = str(exc)
+    return text.split(": ", 1)[1].strip().strip("'") if "invalid literal" in text else text
 
 
 def run(api: client.ApiClient, namespace: str, pod: str, container: str, command: list[str]) -> ExecResult:
@@ -42,11 +49,16 @@ def run(api: client.ApiClient, namespace: str, pod: str, container: str, command
             if session.is_open():
                 raise AssertionError(f"[{EXEC.name}] {command} in {namespace}/{pod}/{container} "
                                      f"still running after {EXEC.seconds:g}s")
+            try:
+                code = session.returncode
+            except ValueError as exc:  # the client cannot parse a refusal ("container not found"...)
+                raise CannotHappen(f"exec {command} in {namespace}/{pod}/{container}",
+                                   f"cannot exec in {namespace}/{pod}/{container}: {refusal(exc)}") from None
             return ExecResult(
                 tuple(command),
                 session.read_channel(STDOUT_CHANNEL),
                 session.read_channel(STDERR_CHANNEL),
-                session.returncode,
+                code,
             )
         finally:
             session.close()

@@ -23,6 +23,7 @@ POD_SECURITY_LEVELS = ("baseline", "restricted")  # Pod Security Admission level
 MARKER_POD_SECURITY_LEVELS = (*POD_SECURITY_LEVELS, "privileged")
 NAME_PREFIX = "sc-"
 MAX_NAME = 63
+CLEANUP_GRACE = 1  # seconds: the grace period of a finished test's Pods
 KEPT_LABEL = "sidecar-conformance/kept-from-run"  # replaces RUN_LABEL on a namespace kept for debugging
 
 
@@ -133,7 +134,16 @@ class TestNamespace:
         return diagnostics.namespace_report(self.cluster.core, self.name)
 
     def delete(self) -> None:
-        """Delete the namespace (and all in it) without waiting; gone already is fine."""
+        """Delete the namespace (and all in it) without waiting; gone already is fine.
+
+        Its Pods go first with a CLEANUP_GRACE grace period: the test is over, and Pods
+        that ignore SIGTERM (the tutorial's, say) would hold the namespace for theirs.
+        """
+        try:
+            self.cluster.core.delete_collection_namespaced_pod(self.name, grace_period_seconds=CLEANUP_GRACE)
+        except client.ApiException as exc:
+            if exc.status != 404:
+                raise
         delete_namespace(self.cluster.core, self.name)
 
     def keep(self) -> None:

@@ -52,3 +52,9 @@ def test_the_kubelets_own_lines_in_a_log_stream_are_set_apart():
     lines, notices = split_log(["2026-05-16T12:00:01Z a", "rpc error: code = NotFound desc = container gone", ""])
     assert [line.text for line in lines] == ["a"]
     assert notices == ["rpc error: code = NotFound desc = container gone"]
+
+
+def test_a_refused_exec_is_named_in_the_kubelets_words():
+    from kube.execs import refusal
+    raw = ValueError("invalid literal for int() with base 10: 'unable to upgrade connection: container not found (\"app\")'")
+    assert refusal(raw) == 'unable to upgrade connection: container not found ("app")'
