@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from checks.events import Timeline, before, parse
 from checks.failure import Behaviour, precondition
-from kube.timeouts import APP_OUTPUT, FLUSH_BOUND, GRACE_TOLERANCE
+from kube.timeouts import APP_OUTPUT, FLUSH_BOUND, GRACE_TOLERANCE, KILL_LATENESS
 from kube.waits import wait_until
 
 SHUTDOWN = Behaviour("shutdown")
@@ -68,12 +68,12 @@ def assert_sidecar_outlived_the_app(deletion) -> None:
 
 def assert_killed_at_the_deadline(deletion, container: str) -> None:
     """`container` ignored SIGTERM and was SIGKILLed when the grace period ended: not
-    before it, and not later than GRACE_TOLERANCE after it."""
+    before it (GRACE_TOLERANCE), and not later than KILL_LATENESS after it."""
     end = deletion.terminated(container)
     SHUTDOWN.require(end.exit_code == 137 and deletion.deadline - TOLERANCE <= end.finished_at
-                     <= deletion.deadline + TOLERANCE, "SIGKILL at the end of the grace period",
-                     f"{container} killed (exit 137) within {GRACE_TOLERANCE:g}s of the end of the grace period"
-                     f" ({deletion.deadline})", f"exit {end.exit_code} at {end.finished_at}")
+                     <= deletion.deadline + timedelta(seconds=KILL_LATENESS), "SIGKILL at the end of the grace period",
+                     f"{container} killed (exit 137) between {GRACE_TOLERANCE:g}s before and {KILL_LATENESS:g}s after"
+                     f" the end of the grace period ({deletion.deadline})", f"exit {end.exit_code} at {end.finished_at}")
 
 
 def assert_exited_on_sigterm(deletion, container: str) -> None:

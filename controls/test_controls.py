@@ -9,9 +9,9 @@ from checks import logs, network, ordering, proxy, reload, shutdown
 from kube.deletion import delete_observed
 from kube.kubelet import config_reload_timeout
 from kube.pods import is_ready
-from kube.timeouts import CONTROL_JOB_COMPLETE, GRACE_TOLERANCE
+from kube.timeouts import CONTROL_JOB_COMPLETE, KILL_LATENESS
 
-LATE_BY = timedelta(seconds=2 * GRACE_TOLERANCE + 1)  # beyond the SIGKILL check's tolerance, both ways
+LATE_BY = timedelta(seconds=KILL_LATENESS + 3)  # beyond the SIGKILL check's upper tolerance
 
 
 def test_sidecar_in_a_separate_pod_shares_nothing(namespace, broken, sidecar_style):

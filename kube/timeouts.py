@@ -66,6 +66,10 @@ RELOAD_AFTER_SWAP = Timeout("nginx serving the edit once the volume shows it", 1
 
 # Shutdown
 GRACE_TOLERANCE = 2.0  # status times have 1 s resolution; kubelet reaction time
+# A SIGKILL may come this much after the grace period: the kubelet gives a container at
+# least 2 s after its SIGTERM (minimumGracePeriodInSeconds; upstream's sidecar e2e tests
+# allow "30 seconds + 2 second minimum grace"), plus GRACE_TOLERANCE.
+KILL_LATENESS = 2.0 + GRACE_TOLERANCE
 FLUSH_BOUND = 2.0  # a trapped sidecar ships its buffer and exits within this of its SIGTERM (in-Pod clock)
 
 # The native sidecar lifecycle
