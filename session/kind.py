@@ -1,6 +1,7 @@
 """A kind cluster for the run, from the recipe of the project's cluster build.
 
-The only module outside clusterbuild/ that imports it. A cluster is deleted at the end only
+The only module of the suites' side (suites, checks, controls, kube, session, reporting,
+conftest.py) that imports clusterbuild/. A cluster is deleted at the end only
 when this run proved it created it: Docker answered that no node of that name existed
 before, and none of --keep-cluster.
 """
