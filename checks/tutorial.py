@@ -28,6 +28,8 @@ BROKEN = "broken"
 
 # Bounds of the tutorial's waits: no example takes more than a minute.
 POD_RUNNING = Timeout("tutorial Pod ready (every container running)", 60)
+# A container that exits is restarted at once, then after a 10 s back-off: CrashLoopBackOff shows within this.
+SETTLING = Timeout("a restarting container's crash loop shows", 30, poll=1)
 SERVING = Timeout("tutorial Pod answering through the port-forward", 30, poll=0.5)
 LOG_LINES = Timeout("logging sidecar printed two of the app's lines (it writes one every 5 s)", 20, poll=1)
 NEXT_CURL = Timeout("monitoring sidecar's next curl once the app runs (it curls every 10 s)", 25, poll=1)
@@ -210,9 +212,9 @@ EXAMPLES = {example.name: example for example in (  # in the tutorial's order
 
 # --- verdicts ------------------------------------------------------------------------
 
-def stuck(pod, exc: CannotHappen) -> str:
-    """A wait that cannot succeed, in a reader's words: each stuck container, how it last
-    exited and the last line it printed; else the wait's own reason."""
+def crash_loops(pod) -> str:
+    """Each container in a state it will not leave (a crash loop...), how it last exited and
+    the last line it printed; empty when there is none."""
     found = []
     for status in all_statuses(pod.read()):
         waiting = status.state and status.state.waiting
@@ -222,20 +224,36 @@ def stuck(pod, exc: CannotHappen) -> str:
             if last:
                 said = container_logs(pod.cluster.core, pod.namespace, pod.name, status.name, tail=1).strip()
                 found[-1] += f" (last exit {last.exit_code}), last line: {said or '(none)'}"
-    return "; ".join(found) or exc.reason
+    return "; ".join(found)
+
+
+def settled(pod) -> str:
+    """A broken example's root cause, whichever step noticed first: once a container has
+    exited, wait (SETTLING) for the crash loop it is in, so the verdict does not depend on
+    which look came first; empty when no container exited."""
+    def exited(current) -> bool:
+        return any(s.restart_count or (s.state and s.state.terminated) for s in all_statuses(current))
+
+    if not exited(pod.read()):
+        return ""
+    try:
+        return wait_until(f"{pod.name}: a crash loop named", lambda: crash_loops(pod), bool, SETTLING)
+    except WaitTimeout:
+        return ""
 
 
 def verdict(namespace, name: str) -> str:
-    """Run example `name` as written: "works", or "broken: <why>"."""
+    """Run example `name` as written: "works", or "broken: <why>" (a crash loop, when the
+    example's containers are in one, else what its check saw)."""
     example = EXAMPLES[name]
     namespace.deploy(example.manifest, STYLE)
     pod = namespace.pod(example.pod)
     try:
         example.check(namespace, pod)
     except CheckFailed as exc:
-        why = f"{exc.check}: expected {exc.awaited}; saw {exc.seen}"
+        why = settled(pod) or f"{exc.check}: expected {exc.awaited}; saw {exc.seen}"
     except CannotHappen as exc:
-        why = stuck(pod, exc)
+        why = settled(pod) or exc.reason
     else:
         return WORKS
     return f"{BROKEN}: {' '.join(why.split())}"

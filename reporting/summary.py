@@ -83,15 +83,16 @@ class Example:
 
     @property
     def as_expected(self) -> bool | None:
-        """Whether the verdict was the expected one; None without a verdict."""
-        return (self.outcome.status == PASS) if self.observed else None
+        """Whether the verdict was the expected one; None without a verdict or when skipped."""
+        return (self.outcome.status == PASS) if self.observed and self.outcome.status != SKIP else None
 
     @property
     def expectation(self) -> str:
-        """"as expected", "NOT as expected", or, without a verdict, how its test ended ("FAIL", "skip")."""
-        if self.observed:
-            return AS_EXPECTED if self.as_expected else NOT_AS_EXPECTED
-        return cell_text(self.outcome)
+        """"as expected", "NOT as expected", or how its test ended ("FAIL", "skip") when that
+        says nothing about the expectation."""
+        if self.as_expected is None:
+            return cell_text(self.outcome)
+        return AS_EXPECTED if self.as_expected else NOT_AS_EXPECTED
 
     def to_dict(self) -> dict:
         return {"example": self.name, "observed": self.observed, "as_expected": self.as_expected,
