@@ -30,6 +30,7 @@ BROKEN = "broken"
 POD_RUNNING = Timeout("tutorial Pod ready (every container running)", 60)
 # A container that exits is restarted at once, then after a 10 s back-off: CrashLoopBackOff shows within this.
 SETTLING = Timeout("a restarting container's crash loop shows", 30, poll=1)
+EXITING = Timeout("a container of a broken example exits (its one-shot command ending)", 5, poll=0.5)
 SERVING = Timeout("tutorial Pod answering through the port-forward", 30, poll=0.5)
 LOG_LINES = Timeout("logging sidecar printed two of the app's lines (it writes one every 5 s)", 20, poll=1)
 NEXT_CURL = Timeout("monitoring sidecar's next curl once the app runs (it curls every 10 s)", 25, poll=1)
@@ -228,15 +229,15 @@ def crash_loops(pod) -> str:
 
 
 def settled(pod) -> str:
-    """A broken example's root cause, whichever step noticed first: once a container has
-    exited, wait (SETTLING) for the crash loop it is in, so the verdict does not depend on
-    which look came first; empty when no container exited."""
+    """A broken example's root cause, whichever step noticed first: if a container exits
+    within EXITING (a one-shot command may still be printing its error), wait (SETTLING) for
+    the crash loop it is then in, so the verdict does not depend on which look came first;
+    empty when no container exits."""
     def exited(current) -> bool:
         return any(s.restart_count or (s.state and s.state.terminated) for s in all_statuses(current))
 
-    if not exited(pod.read()):
-        return ""
     try:
+        wait_until(f"{pod.name}: a container exited", pod.read, exited, EXITING)
         return wait_until(f"{pod.name}: a crash loop named", lambda: crash_loops(pod), bool, SETTLING)
     except WaitTimeout:
         return ""
