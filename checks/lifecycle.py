@@ -8,7 +8,7 @@ from kubernetes import client
 
 from checks.events import Timeline, before, parse
 from checks.failure import Behaviour
-from kube.pods import all_statuses, is_ready
+from kube.pods import all_statuses, is_ready, is_running, status_in
 from kube.timeouts import GRACE_TOLERANCE, POD_COMPLETED, POD_GONE_MARGIN, PROMPT_DELETION, SIDECAR_RESTARTED
 
 LIFECYCLE = Behaviour("lifecycle")
@@ -47,9 +47,8 @@ def assert_stopped_in_reverse_order(events: Timeline) -> None:
 def wait_stuck_starting(namespace):
     """lifecycle-stuck with both sidecars running, sc-2 never started (probe failing)."""
     pod = namespace.pod("lifecycle-stuck")
-    pod.wait_for("sc-1 and sc-2 running", lambda current: all(
-        any(s.name == name and s.state.running for s in current.status.init_container_statuses or [])
-        for name in ("sc-1", "sc-2")))
+    pod.wait_for("sc-1 and sc-2 running",
+                 lambda current: is_running(current, "sc-1") and is_running(current, "sc-2"))
     return pod
 
 
@@ -71,7 +70,7 @@ def _dead_for_good(pod: client.V1Pod, container: str) -> bool:
     """`container` terminated and nothing will restart it (its own restartPolicy, else the Pod's)."""
     spec = next(c for c in [*(pod.spec.init_containers or []), *pod.spec.containers] if c.name == container)
     policy = spec.restart_policy or pod.spec.restart_policy
-    status = next((s for s in all_statuses(pod) if s.name == container), None)
+    status = status_in(pod, container)
     return policy == "Never" and status is not None and status.state.terminated is not None
 
 
@@ -79,7 +78,7 @@ def assert_restarted_and_ready(pod, container: str) -> None:
     """`container` crashed (or failed its startupProbe) and was restarted: it runs with
     restartCount >= 1, the Pod is Ready again and no main container restarted."""
     def restarted(current: client.V1Pod) -> bool:
-        status = next((s for s in all_statuses(current) if s.name == container), None)
+        status = status_in(current, container)
         return status is not None and status.restart_count >= 1 and is_ready(current)
 
     current = pod.wait_for(f"{container} restarted and the Pod Ready, or {container} dead for good",

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from checks.failure import Behaviour, CheckFailed, precondition
 from kube.diagnostics import container_logs
 from kube.kubelet import config_reload_timeout
-from kube.pods import STUCK_REASONS, all_statuses, is_ready
+from kube.pods import STUCK_REASONS, all_statuses, is_ready, is_running
 from kube.timeouts import Timeout
 from kube.waits import CannotHappen, WaitTimeout, holds_for, wait_until
 
@@ -172,7 +172,7 @@ def init_container(namespace, pod) -> None:
     """The init container runs and waits for the database (the only complaint of its probe
     is that mysql-service cannot be reached), and main-app does not start meanwhile."""
     def waiting_for_database(seen) -> bool:
-        return any(s.name == "wait-for-database" and s.state and s.state.running for s in all_statuses(seen))
+        return is_running(seen, "wait-for-database")
 
     pod.wait_for("init container wait-for-database running", waiting_for_database, INIT_WAITING)
     with TUTORIAL.waiting("init container waits for the database"):

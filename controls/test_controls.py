@@ -8,7 +8,7 @@ import pytest
 from checks import logs, network, ordering, proxy, reload, shutdown
 from kube.deletion import delete_observed
 from kube.kubelet import config_reload_timeout
-from kube.pods import is_ready
+from kube.pods import is_ready, is_running, status_in
 from kube.timeouts import CONTROL_JOB_COMPLETE, KILL_LATENESS
 
 LATE_BY = timedelta(seconds=KILL_LATENESS + 3)  # beyond the SIGKILL check's upper tolerance
@@ -99,8 +99,8 @@ def test_reloader_that_restarts_nginx(namespace, broken, sidecar_style):
     new_version = reload.edit_config(namespace)
     reload.wait_volume_shows(pod, new_version, timeout)
     # the restarted nginx serves the edit too (a port-forward opened before the restart dies with it)
-    pod.wait_for("web restarted and Ready", lambda current: is_ready(current) and any(
-        s.name == "web" and s.restart_count >= 1 for s in current.status.container_statuses or []))
+    pod.wait_for("web restarted and Ready",
+                 lambda current: is_ready(current) and status_in(current, "web").restart_count >= 1)
     with pod.http(80) as http:
         reload.wait_served(pod, http, new_version, timeout)
     with broken("reload", "reload without a restart"):
@@ -162,8 +162,7 @@ def test_setup_as_a_regular_container_does_not_finish_first(namespace, broken, s
     namespace.deploy("ordering.yaml", sidecar_style, "controls/ordering-setup-not-init.yaml")
     pod = namespace.pod("ordering-demo")
     pod.wait_terminated("setup")
-    pod.wait_for("main running", lambda current: any(
-        s.name == "main" and s.state and s.state.running for s in current.status.container_statuses or []))
+    pod.wait_for("main running", lambda current: is_running(current, "main"))
     with broken("ordering", "init container finishes first"):
         ordering.assert_init_finished_before_main(pod)
 

@@ -26,6 +26,17 @@ def all_statuses(pod: client.V1Pod) -> list[client.V1ContainerStatus]:
     return list(pod.status.init_container_statuses or []) + list(pod.status.container_statuses or [])
 
 
+def status_in(pod: client.V1Pod, container: str) -> client.V1ContainerStatus | None:
+    """The status of `container` in this Pod object, if it has one yet."""
+    return next((s for s in all_statuses(pod) if s.name == container), None)
+
+
+def is_running(pod: client.V1Pod, container: str) -> bool:
+    """`container` is running in this Pod object."""
+    status = status_in(pod, container)
+    return bool(status and status.state and status.state.running)
+
+
 def is_ready(pod: client.V1Pod) -> bool:
     """The Pod's Ready condition is True."""
     return any(c.type == "Ready" and c.status == "True" for c in pod.status.conditions or [])
@@ -110,9 +121,9 @@ class Pod:
 
     def status(self, container: str) -> client.V1ContainerStatus:
         """The current status of one container (init, sidecar or regular)."""
-        for status in all_statuses(self.read()):
-            if status.name == container:
-                return status
+        status = status_in(self.read(), container)
+        if status is not None:
+            return status
         raise NotYet(f"{self} has no status for container {container!r} yet")
 
     def report(self) -> str:
@@ -139,7 +150,8 @@ class Pod:
     def wait_terminated(self, container: str) -> client.V1ContainerStateTerminated:
         """Wait for `container` to have terminated; return its terminated state."""
         def terminated(pod: client.V1Pod) -> bool:
-            return any(s.name == container and s.state and s.state.terminated for s in all_statuses(pod))
+            status = status_in(pod, container)
+            return bool(status and status.state and status.state.terminated)
 
         self.wait_for(f"container {container} terminated", terminated, CONTAINER_TERMINATED)
         return self.status(container).state.terminated
