@@ -1,6 +1,7 @@
 # Two commands do everything (see README.md):
 #   make e2e   the conformance suites on a throwaway kind cluster (created and deleted)
-#   make test  the project's own tests: unit tests, cluster build + smoke check, suites
+#   make test  the project's own tests: unit tests, cluster build + smoke check, suites,
+#              controls, least privilege, the online rehearsal
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
@@ -23,7 +24,7 @@ ALLURE_DIR := .cluster/tools/allure-$(ALLURE_VERSION)
 ALLURE := $(ALLURE_DIR)/node_modules/.bin/allure
 REPORTS_DIR ?= reports
 
-.PHONY: help venv cluster cluster-delete cluster-check e2e e2e-existing controls least-privilege soak bench unit lint test report
+.PHONY: help venv cluster cluster-delete cluster-check e2e e2e-existing controls least-privilege online-rehearsal matrix soak bench unit lint test report
 
 help:
 	@grep -hE '^[a-z0-9-]+:.*## ' Makefile | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -61,6 +62,13 @@ controls: venv ## negative controls (broken Pods the checks must fail on) agains
 least-privilege: venv ## one scenario as a ServiceAccount bound to rbac/sidecar-conformance.yaml only
 	$(PY) -m rbac --kubeconfig "$(CLUSTER_KUBECONFIG)" $(KUBECTL_FLAG) -- -m reload --reports-dir reports/least-privilege
 
+online-rehearsal: venv ## the online path (stock kind, node image by digest) against a local registry and file server
+	$(PY) -m rehearsal $(PYTEST_ARGS)
+
+VERSIONS ?=
+matrix: venv ## build and run each Kubernetes version (VERSIONS="v1.30.14 ..."; default: matrix.json); docs/matrix.md
+	$(PY) -m matrix run $(VERSIONS)
+
 N ?= 10
 soak: venv ## the suites N times (N=10) against KUBECONFIG (default: make cluster's); reports/soak.json
 	$(PY) -m soak $(N) $(XDIST) --kubeconfig "$(CLUSTER_KUBECONFIG)" $(KUBECTL_FLAG) $(PYTEST_ARGS)
@@ -89,10 +97,11 @@ report: $(ALLURE) ## HTML report of the last suites run: reports/allure-report/i
 lint: $(ACTIONLINT) ## lint the GitHub workflows (actionlint, built with go install)
 	$(ACTIONLINT) -no-color
 
-test: venv lint ## unit tests and lint, then a real cluster: smoke check, suites, controls, least privilege; delete it
+test: venv lint ## unit tests and lint, a real cluster (smoke check, suites, controls, least privilege), the online rehearsal
 	$(PY) -m pytest tests
 	$(MAKE) cluster
 	trap '$(MAKE) cluster-delete' EXIT; \
 	  $(MAKE) cluster-check && \
 	  $(PY) -m pytest suites $(XDIST) --kubeconfig $(KUBECONFIG_FILE) --kubectl .cluster/bin/kubectl $(PYTEST_ARGS) && \
 	  $(MAKE) controls least-privilege KUBECONFIG=$(KUBECONFIG_FILE)
+	$(MAKE) online-rehearsal

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .paths import KUBECONFIG, STATE_DIR
 from pins import pin
-from .steps import StepFailed, say
+from .steps import StepFailed, exit_code_of, say
 
 
 def _link_tools(kind: Path, kubectl: Path) -> None:
@@ -32,8 +32,11 @@ def _cluster(args: argparse.Namespace) -> None:
     from .provision import create_cluster
 
     _cluster_obj, recipe = create_cluster(args.name, args.kubeconfig)
-    _link_tools(recipe.kind_bin, recipe.kubectl_bin)
-    say(f"cluster {args.name!r} ready: export KUBECONFIG={args.kubeconfig}  (kubectl: {STATE_DIR / 'bin' / 'kubectl'})")
+    kubectl = recipe.kubectl_bin
+    if args.kubeconfig.resolve() == KUBECONFIG.resolve():  # `make cluster`'s own cluster, not another one's
+        _link_tools(recipe.kind_bin, recipe.kubectl_bin)
+        kubectl = STATE_DIR / "bin" / "kubectl"
+    say(f"cluster {args.name!r} ready: export KUBECONFIG={args.kubeconfig}  (kubectl: {kubectl})")
 
 
 def _prepare(_args: argparse.Namespace) -> None:
@@ -58,7 +61,7 @@ def _delete(args: argparse.Namespace) -> None:
 def _check(args: argparse.Namespace) -> int:
     from .smoke import run_checks
 
-    kubectl = STATE_DIR / "bin" / "kubectl"
+    kubectl = args.kubectl or STATE_DIR / "bin" / "kubectl"
     if not args.kubeconfig.is_file():
         raise StepFailed(f"no kubeconfig at {args.kubeconfig}: run `make cluster` first")
     if not kubectl.exists():
@@ -72,18 +75,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("command", choices=["docker", "prepare", "cluster", "delete", "check"])
     parser.add_argument("--name", default=pin("CLUSTER_NAME"), help="kind cluster name")
     parser.add_argument("--kubeconfig", type=Path, default=KUBECONFIG, help="kubeconfig to write (cluster) or read (check)")
+    parser.add_argument("--kubectl", type=Path, help="kubectl for check (default: .cluster/bin/kubectl)")
     args = parser.parse_args(argv)
     started = time.monotonic()
     handler = {"docker": _docker, "prepare": _prepare, "cluster": _cluster, "delete": _delete, "check": _check}[args.command]
-    try:
-        code = handler(args) or 0
-    except StepFailed as err:
-        print(f"ERROR: {err}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
-    say(f"{args.command}: finished in {time.monotonic() - started:.0f}s")
+    code = exit_code_of(lambda: handler(args))
+    if code == 0:
+        say(f"{args.command}: finished in {time.monotonic() - started:.0f}s")
     return code
 
 

@@ -4,7 +4,9 @@ Each family lands in a cache folder keyed by its version and is built only once.
 """
 from __future__ import annotations
 
+import json
 import subprocess
+import time
 from pathlib import Path
 
 from .gomodule import GoModule, build_commands
@@ -30,22 +32,29 @@ def kubernetes_ldflags(version: str, build_date: str) -> str:
     return " ".join(f"-X {package}.{key}={value}" for package in VERSION_PACKAGES for key, value in values.items())
 
 
+def kubernetes_build_record(version: str) -> Path:
+    """build.json beside a version's binaries: how long its cold build took, and when."""
+    return versioned("kubernetes", version) / "build.json"
+
+
 def kubernetes_binaries() -> Path:
     """kubeadm, kubelet, kubectl and the control-plane commands at KUBERNETES_VERSION."""
     version = pin("KUBERNETES_VERSION")
     out_dir = versioned("kubernetes", version) / "bin"
     if not _complete(out_dir, KUBERNETES_COMMANDS):
+        started = time.monotonic()
         staging_version = "v0." + version.lstrip("v").split(".", 1)[1]
         module = GoModule("k8s.io/kubernetes", version, lambda _staging: staging_version)
         build_date = module.release_time()
         build_commands(module, [f"k8s.io/kubernetes/cmd/{c}" for c in KUBERNETES_COMMANDS], out_dir,
                        ldflags=kubernetes_ldflags(version, build_date), step=f"kubernetes {version}")
+        kubernetes_build_record(version).write_text(json.dumps({
+            "seconds": round(time.monotonic() - started), "finished": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}))
     return out_dir
 
 
-def etcd_binary() -> Path:
-    """etcd at ETCD_VERSION (its sibling modules share its version)."""
-    version = pin("ETCD_VERSION")
+def etcd_binary(version: str) -> Path:
+    """etcd at `version`, e.g. v3.6.5 (its siblings at the versions its go.mod requires)."""
     out_dir = versioned("etcd", version) / "bin"
     if not _complete(out_dir, ["etcd"]):
         module = GoModule("go.etcd.io/etcd/server/v3", version, lambda _sibling: version)
@@ -62,9 +71,8 @@ def _single_command(family: str, module_path: str, version: str, package: str, n
     return out_dir / name
 
 
-def coredns_binary() -> Path:
-    """CoreDNS at COREDNS_VERSION."""
-    version = pin("COREDNS_VERSION")
+def coredns_binary(version: str) -> Path:
+    """CoreDNS at `version`, e.g. v1.12.1."""
     return _single_command("coredns", "github.com/coredns/coredns", version, "github.com/coredns/coredns", "coredns")
 
 
@@ -88,9 +96,9 @@ def kind_binary() -> Path:
     return path
 
 
-def pause_binary() -> Path:
-    """The pause binary from build/pause/linux/pause.c of the Kubernetes module (gcc -static)."""
-    version = pin("PAUSE_VERSION")
+def pause_binary(version: str) -> Path:
+    """The pause binary reporting `version` (e.g. 3.10.1), from build/pause/linux/pause.c of the
+    Kubernetes module (gcc -static)."""
     out = versioned("pause", version) / "pause"
     if not out.is_file():
         source = Path(GoModule("k8s.io/kubernetes", pin("KUBERNETES_VERSION"), str).download()["Dir"])

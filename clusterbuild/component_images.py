@@ -1,5 +1,6 @@
 """The images a kubeadm node runs (control plane, etcd, CoreDNS, kube-proxy, pause, CNI),
 tagged exactly as `kubeadm config images list` and the containerd sandbox setting name them.
+The versions of etcd, CoreDNS and pause are read from those tags: nothing to pin by hand.
 """
 from __future__ import annotations
 
@@ -36,9 +37,14 @@ def required_images(kubeadm: Path, containerd_config: Path) -> list[str]:
     return [*images, sandbox_image(containerd_config)]
 
 
-def _check_pin(image: str, key: str, expected: str) -> None:
-    if expected not in image:
-        raise StepFailed(f"kubeadm wants {image} but versions.env pins {key}={pin(key)}: update the pin")
+def image_tag(image: str) -> str:
+    """The tag of an image reference: registry.k8s.io/etcd:3.6.5-0 -> 3.6.5-0."""
+    return image.rsplit("/", 1)[1].partition(":")[2].split("@")[0]
+
+
+def etcd_version(image: str) -> str:
+    """The etcd release an etcd image tag names: 3.5.12-0 -> v3.5.12 (the -0 is the image's revision)."""
+    return "v" + image_tag(image).split("-")[0]
 
 
 def build_component_image(image: str, k8s_bin: Path) -> str:
@@ -49,14 +55,12 @@ def build_component_image(image: str, k8s_bin: Path) -> str:
     if name == "kube-proxy":
         return build_local_image("kube-proxy", image, files={"kube-proxy": k8s_bin / "kube-proxy"})
     if name == "etcd":
-        _check_pin(image, "ETCD_VERSION", pin("ETCD_VERSION").lstrip("v") + "-")
-        return build_local_image("control-plane", image, files={"etcd": binaries.etcd_binary()},
+        return build_local_image("control-plane", image, files={"etcd": binaries.etcd_binary(etcd_version(image))},
                                  build_args={"BINARY": "etcd"})
     if name == "coredns":
-        _check_pin(image, "COREDNS_VERSION", ":" + pin("COREDNS_VERSION"))
-        return build_local_image("coredns", image, files={"coredns": binaries.coredns_binary()})
+        return build_local_image("coredns", image, files={"coredns": binaries.coredns_binary(image_tag(image))})
     if name == "pause":
-        return build_local_image("pause", image, files={"pause": binaries.pause_binary()})
+        return build_local_image("pause", image, files={"pause": binaries.pause_binary(image_tag(image))})
     raise StepFailed(f"no local recipe for image {image}")
 
 

@@ -13,18 +13,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from .steps import output_of, run_step
+from .steps import StepFailed, output_of, run_step
 
 GO_DOWNLOAD_TIMEOUT = 600
 GO_BUILD_TIMEOUT = 2400
 LOCAL_REPLACE = re.compile(r"^\s*(?:replace\s+)?(\S+)\s+=>\s+(\.{1,2}/\S*)\s*$", re.M)
-REQUIRED = re.compile(r"^\s*(?:require\s+)?(\S+)\s+v\S+(?:\s*//.*)?$", re.M)
+REQUIRED = re.compile(r"^\s*(?:require\s+)?(\S+)\s+(v\S+)(?:\s*//.*)?$", re.M)
+UNVERSIONED = "v0.0.0"  # what k8s.io/kubernetes requires its staging modules at
 KEPT_DIRECTIVES = re.compile(r"^(go|godebug|toolchain)\s.*$", re.M)
+# `go list` naming a module version the proxy or the checksum database refuses
+UNSERVED = re.compile(r"(\S+@v[^\s:]+): (?:reading|verifying module)\S*.*?(\b[45]\d\d\b[^\n]*)")
 
 
 @dataclass(frozen=True)
 class GoModule:
-    """A published module at a version, and how to version its in-repo siblings."""
+    """A published module at a version, and how to version those in-repo siblings its go.mod
+    requires at v0.0.0 (the others are taken at the version it requires, e.g. etcd's client/v2 v2.305.x)."""
 
     path: str
     version: str
@@ -46,11 +50,36 @@ def wrapper_go_mod(module: GoModule, upstream_go_mod: str) -> str:
     lines = ["module local/wrapper", ""]
     lines += [m.group(0) for m in KEPT_DIRECTIVES.finditer(upstream_go_mod)]
     lines += ["", f"require {module.path} {module.version}", ""]
-    required = set(REQUIRED.findall(upstream_go_mod))
+    required = dict(REQUIRED.findall(upstream_go_mod))
     for dependency, _local in LOCAL_REPLACE.findall(upstream_go_mod):
         if dependency in required:  # skips markers such as `x => ./FORBIDDEN_DEPENDENCY`
-            lines.append(f"replace {dependency} => {dependency} {module.sibling_version(dependency)}")
+            version = required[dependency]
+            if version.startswith(UNVERSIONED):
+                version = module.sibling_version(dependency)
+            lines.append(f"replace {dependency} => {dependency} {version}")
     return "\n".join(lines) + "\n"
+
+
+def unserved_modules(go_output: str) -> list[str]:
+    """Module versions a failed `go list`/`go build` could not get, each with the refusal (e.g. 403 Forbidden)."""
+    found = {}
+    for module, refusal in UNSERVED.findall(go_output):
+        found.setdefault(module, refusal.split(":")[0].strip())
+    return [f"{module} ({refusal})" for module, refusal in found.items()]
+
+
+def _resolve(step: str, packages: list[str], src: Path, go_env: dict[str, str]) -> None:
+    """Fetch what building `packages` needs (not the tests' dependencies, as `go mod tidy` would);
+    a module version the proxy does not serve is named in one line, in seconds rather than after a build."""
+    try:
+        run_step(f"{step} resolve", ["go", "list", "-deps", *packages], cwd=src, env=go_env,
+                 timeout=GO_DOWNLOAD_TIMEOUT)
+    except StepFailed as err:
+        missing = unserved_modules(err.log.read_text(errors="replace") if err.log else str(err))
+        if missing:
+            raise StepFailed(f"{step} can not be built here: the Go module proxy does not serve "
+                             f"{', '.join(missing)}") from None
+        raise
 
 
 def build_commands(module: GoModule, packages: list[str], out_dir: Path, *, ldflags: str = "",
@@ -60,10 +89,8 @@ def build_commands(module: GoModule, packages: list[str], out_dir: Path, *, ldfl
     src = out_dir.parent / "wrapper"
     src.mkdir(parents=True, exist_ok=True)
     (src / "go.mod").write_text(wrapper_go_mod(module, Path(info["GoMod"]).read_text()))
-    imports = "\n".join(f'\t_ "{p}"' for p in packages)
-    (src / "tools.go").write_text(f"//go:build tools\n\npackage tools\n\nimport (\n{imports}\n)\n")
     go_env = {"CGO_ENABLED": "0", "GOFLAGS": "-mod=mod"}
-    run_step(f"{step} go mod tidy", ["go", "mod", "tidy"], cwd=src, env=go_env, timeout=GO_DOWNLOAD_TIMEOUT)
+    _resolve(step, packages, src, go_env)
     out_dir.mkdir(parents=True, exist_ok=True)
     run_step(f"{step} go build", ["go", "build", "-trimpath", "-ldflags", f"-s -w {ldflags}",
                                   "-o", str(out_dir) + "/", *packages],

@@ -62,9 +62,10 @@ ctr --namespace=k8s.io images list -q
         raise StepFailed(f"node image: containerd lacks {', '.join(missing)} after import")
 
 
-def ensure_node_image(preload: list[str]) -> str:
-    """Build (or reuse) the local node image holding the component images and `preload`; return its tag."""
-    tag = f"{pin('LOCAL_NODE_REPOSITORY')}:{pin('KUBERNETES_VERSION')}"
+def ensure_node_image(preload: list[str], variant: str = "") -> str:
+    """Build (or reuse) the local node image holding the component images and `preload`; return its tag
+    (<LOCAL_NODE_REPOSITORY>:<KUBERNETES_VERSION><variant>, variant e.g. "-bare" for one without test images)."""
+    tag = f"{pin('LOCAL_NODE_REPOSITORY')}:{pin('KUBERNETES_VERSION')}{variant}"
     k8s_bin = binaries.kubernetes_binaries()
     base_files = binaries.kind_base_files()
     components = build_component_images(k8s_bin, base_files / "files" / "etc" / "containerd" / "config.toml")

@@ -10,7 +10,8 @@ from pytest_kind import KindCluster
 from . import binaries
 from .docker_engine import ensure_docker
 from .downloads import stock_tools
-from .kind_config import kind_config
+from .images import image_exists, image_label
+from .kind_config import RUNC_NOCAP_IN_NODE, kind_config
 from .paths import STATE_DIR
 from pins import pin
 from .recipe import KindRecipe
@@ -18,17 +19,39 @@ from .registry import OVERRIDE, registry_reachable
 from .steps import StepFailed, output_of, run_step, say
 
 STOCK_TOOLS_DIR = STATE_DIR / "stock-tools"  # kind and kubectl downloaded for the online path
+RUNC_NOCAP_LABEL = "io.github.sidecar-conformance.runc-nocap"  # set by offline/node/Dockerfile
 LOAD_TIMEOUT = 300
+PULL_TIMEOUT = 1200
 NODE_READY_TIMEOUT = 180
 DELETE_TIMEOUT = 180
 
 
-def _write_config(local_node_image: bool) -> Path:
+def _containerd_hosts_dir() -> Path | None:
+    """CONTAINERD_HOSTS_DIR (versions.env or SIDECAR_CONFORMANCE_CONTAINERD_HOSTS_DIR): mirrors for the node."""
+    setting = pin("CONTAINERD_HOSTS_DIR")
+    if not setting:
+        return None
+    path = Path(setting)
+    if not path.is_dir():
+        raise StepFailed(f"CONTAINERD_HOSTS_DIR={setting} is not a folder (expected <registry>/hosts.toml files)")
+    return path
+
+
+def _write_config(node_image: str) -> Path:
+    """The kind config for `node_image` (present locally: its labels say what it carries)."""
     minor = int(pin("KUBERNETES_VERSION").lstrip("v").split(".")[1])
     STATE_DIR.mkdir(exist_ok=True)
     path = STATE_DIR / "kind-config.yaml"
-    path.write_text(kind_config(local_node_image=local_node_image, kubernetes_minor=minor))
+    path.write_text(kind_config(kubernetes_minor=minor,
+                                node_has_runc_nocap=image_label(node_image, RUNC_NOCAP_LABEL) == RUNC_NOCAP_IN_NODE,
+                                containerd_hosts_dir=_containerd_hosts_dir()))
     return path
+
+
+def _pull(image: str) -> None:
+    """`docker pull` the node image unless present (kind would pull it too, without a bound)."""
+    if not image_exists(image):
+        run_step(f"docker pull {image.split('@')[0]}", ["docker", "pull", image], timeout=PULL_TIMEOUT)
 
 
 def prepare_kind() -> KindRecipe:
@@ -37,8 +60,10 @@ def prepare_kind() -> KindRecipe:
     if registry_reachable():
         say("container registry reachable: using stock kind and the pinned kindest/node image")
         kind, kubectl = stock_tools(STOCK_TOOLS_DIR)
-        return KindRecipe(kind_bin=kind, kubectl_bin=kubectl, node_image=pin("ONLINE_NODE_IMAGE"),
-                          config_file=_write_config(False))
+        node_image = pin("ONLINE_NODE_IMAGE")
+        _pull(node_image)
+        return KindRecipe(kind_bin=kind, kubectl_bin=kubectl, node_image=node_image,
+                          config_file=_write_config(node_image))
     say(f"no container registry reachable: building kind, Kubernetes and images locally "
         f"(cached; set {OVERRIDE}=0 to force the stock path)")
     from .node_image import ensure_node_image
@@ -49,7 +74,7 @@ def prepare_kind() -> KindRecipe:
     suite_images = build_suite_images()
     node_image = ensure_node_image(preload=suite_images)
     return KindRecipe(kind_bin=kind, kubectl_bin=kubectl, node_image=node_image,
-                      config_file=_write_config(True), images_to_load=suite_images, offline=True)
+                      config_file=_write_config(node_image), images_to_load=suite_images, offline=True)
 
 
 def create_cluster(name: str, kubeconfig: Path, node_image: str | None = None) -> tuple[KindCluster, KindRecipe]:
@@ -59,7 +84,8 @@ def create_cluster(name: str, kubeconfig: Path, node_image: str | None = None) -
     """
     recipe = prepare_kind()
     if node_image:
-        recipe = replace(recipe, node_image=node_image)
+        _pull(node_image)
+        recipe = replace(recipe, node_image=node_image, config_file=_write_config(node_image))
     kubeconfig.parent.mkdir(parents=True, exist_ok=True)
     _delete_if_stopped(name, recipe.kind_bin)
     _export_kubeconfig(name, recipe.kind_bin, kubeconfig)

@@ -6,6 +6,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Callable
 
 from .paths import LOG_DIR
 
@@ -14,7 +15,11 @@ TAIL_LINES = 25
 
 
 class StepFailed(RuntimeError):
-    """A build step failed; the message names the step and ends with its log's last lines."""
+    """A build step failed; the message names the step and ends with its log's last lines (log: the whole log)."""
+
+    def __init__(self, message: str, log: Path | None = None):
+        super().__init__(message)
+        self.log = log
 
 
 def say(message: str) -> None:
@@ -54,9 +59,10 @@ def run_step(
         code = _wait_with_progress(name, proc, started, timeout)
     elapsed = time.monotonic() - started
     if code is None:
-        raise StepFailed(f"step '{name}' timed out after {timeout:.0f}s; last lines of {log}:\n{_log_tail(log)}")
+        raise StepFailed(f"step '{name}' timed out after {timeout:.0f}s; last lines of {log}:\n{_log_tail(log)}", log)
     if code != 0:
-        raise StepFailed(f"step '{name}' failed (exit {code}) after {elapsed:.0f}s; last lines of {log}:\n{_log_tail(log)}")
+        raise StepFailed(f"step '{name}' failed (exit {code}) after {elapsed:.0f}s; last lines of {log}:\n{_log_tail(log)}",
+                         log)
     say(f"{name}: done in {elapsed:.0f}s")
 
 
@@ -93,3 +99,15 @@ def succeeds(cmd: list[str], *, timeout: float) -> bool:
         return subprocess.run(cmd, capture_output=True, timeout=timeout).returncode == 0
     except (OSError, subprocess.TimeoutExpired):
         return False
+
+
+def exit_code_of(action: Callable[[], int | None]) -> int:
+    """Run a command-line action: its code (None: 0); a StepFailed is one ERROR line and 1, Ctrl-C 130."""
+    try:
+        return action() or 0
+    except StepFailed as err:
+        print(f"ERROR: {err}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130

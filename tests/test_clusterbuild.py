@@ -5,6 +5,7 @@ import json
 import os
 import shutil
 import subprocess
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -12,9 +13,9 @@ import yaml
 
 from clusterbuild import host, kind_config
 from clusterbuild.binaries import kubernetes_ldflags
-from clusterbuild.component_images import sandbox_image
+from clusterbuild.component_images import etcd_version, image_tag, sandbox_image
 from clusterbuild.debian_base import mirrors_in
-from clusterbuild.gomodule import GoModule, wrapper_go_mod
+from clusterbuild.gomodule import GoModule, unserved_modules, wrapper_go_mod
 from clusterbuild.local_images import inputs_digest
 from pins import parse_env_file, pin, suite_images
 from clusterbuild.smoke import SMOKE_MANIFEST
@@ -46,19 +47,22 @@ go 1.24
 godebug default=go1.24
 
 require (
-\texample.org/api/v3 v3.0.0
+\texample.org/api/v3 v0.0.0
+\texample.org/client/v2 v2.305.16
 \texample.org/other v1.2.3 // indirect
 )
 
 replace (
 \texample.org/api/v3 => ../api
+\texample.org/client/v2 => ../client/v2
 )
 
 replace example.org/forbidden => ./FORBIDDEN_DEPENDENCY
 """
-    text = wrapper_go_mod(GoModule("example.org/server/v3", "v3.6.5", lambda _m: "v3.6.5"), upstream)
-    assert "require example.org/server/v3 v3.6.5" in text
-    assert "replace example.org/api/v3 => example.org/api/v3 v3.6.5" in text
+    text = wrapper_go_mod(GoModule("example.org/server/v3", "v3.5.16", lambda _m: "v3.5.16"), upstream)
+    assert "require example.org/server/v3 v3.5.16" in text
+    assert "replace example.org/api/v3 => example.org/api/v3 v3.5.16" in text  # v0.0.0: the sibling's version
+    assert "replace example.org/client/v2 => example.org/client/v2 v2.305.16" in text  # as required upstream
     assert "forbidden" not in text
     assert "go 1.24" in text and "godebug default=go1.24" in text
 
@@ -85,10 +89,11 @@ def test_cgroup_version_detection(tmp_path):
     assert host.cgroup_v1(mounts)
 
 
-def _config(monkeypatch, *, lacks_cap: bool, v1: bool, local: bool) -> dict:
+def _config(monkeypatch, *, lacks_cap: bool, v1: bool, local: bool, hosts_dir=None) -> dict:
     monkeypatch.setattr(host, "lacks_cap_sys_resource", lambda: lacks_cap)
     monkeypatch.setattr(host, "cgroup_v1", lambda: v1)
-    return yaml.safe_load(kind_config.kind_config(local_node_image=local, kubernetes_minor=34))
+    return yaml.safe_load(kind_config.kind_config(node_has_runc_nocap=local, kubernetes_minor=34,
+                                                  containerd_hosts_dir=hosts_dir))
 
 
 def test_kind_config_is_stock_on_a_normal_host(monkeypatch):
@@ -106,6 +111,16 @@ def test_kind_config_adds_host_workarounds_only_where_needed(monkeypatch):
     assert yaml.safe_load(patches["kubeadmConfigPatches"][0])["failCgroupV1"] is False
     stock_image = _config(monkeypatch, lacks_cap=True, v1=False, local=False)["containerdConfigPatches"][0]
     assert kind_config.RUNC_NOCAP_IN_NODE not in stock_image  # a stock node image has no wrapper
+
+
+def test_kind_config_pulls_through_the_given_mirrors(monkeypatch, tmp_path):
+    config = _config(monkeypatch, lacks_cap=True, v1=True, local=True, hosts_dir=tmp_path)
+    mount = config["nodes"][0]["extraMounts"][0]
+    assert mount == {"hostPath": str(tmp_path), "containerPath": kind_config.CONTAINERD_HOSTS_IN_NODE, "readOnly": True}
+    containerd = tomllib.loads(config["containerdConfigPatches"][0])["plugins"]["io.containerd.grpc.v1.cri"]
+    assert containerd["registry"]["config_path"] == kind_config.CONTAINERD_HOSTS_IN_NODE
+    assert containerd["restrict_oom_score_adj"] is True
+    assert "extraMounts" not in _config(monkeypatch, lacks_cap=False, v1=False, local=False)["nodes"][0]
 
 
 def test_inputs_digest_follows_content(tmp_path):
@@ -160,3 +175,21 @@ def test_a_pin_is_overridden_only_by_its_prefixed_variable(monkeypatch):
         assert pins_module.pin("KIND_VERSION") == parse_env_file(pins_module.VERSIONS_FILE.read_text())["KIND_VERSION"]
     finally:
         pins_module.pins.cache_clear()
+
+
+def test_component_versions_come_from_kubeadms_image_tags():
+    assert etcd_version("registry.k8s.io/etcd:3.5.12-0") == "v3.5.12"
+    assert image_tag("registry.k8s.io/coredns/coredns:v1.11.1") == "v1.11.1"
+    assert image_tag("registry.k8s.io/pause:3.10") == "3.10"
+
+
+def test_unserved_modules_are_named_with_the_refusal_and_no_url():
+    output = """go: finding module for package x
+/root/go/pkg/mod/k8s.io/kubernetes@v1.29.6/pkg/a.go:44:2: k8s.io/endpointslice@v0.29.6: reading https://proxy.example/k8s.io/endpointslice/@v/v0.29.6.zip: 403 Forbidden
+	server response: This module version is not available.
+/root/go/pkg/mod/k8s.io/kubernetes@v1.29.6/pkg/b.go:45:2: k8s.io/endpointslice@v0.29.6: reading https://proxy.example/k8s.io/endpointslice/@v/v0.29.6.zip: 403 Forbidden
+	k8s.io/kube-proxy/config/v1alpha1: k8s.io/kube-proxy@v0.31.13: verifying module: k8s.io/kube-proxy@v0.31.13: reading https://proxy.example/sumdb/lookup/k8s.io/kube-proxy@v0.31.13: 404 Not Found
+"""
+    assert unserved_modules(output) == ["k8s.io/endpointslice@v0.29.6 (403 Forbidden)",
+                                        "k8s.io/kube-proxy@v0.31.13 (404 Not Found)"]
+    assert unserved_modules("go: build failed: syntax error") == []

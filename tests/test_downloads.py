@@ -1,16 +1,12 @@
 """Online-path downloads: verified against the published sha256, bounded, one-line failures.
 
-A file server on 127.0.0.1 stands in for the release hosts.
+The online rehearsal's file server on 127.0.0.1 stands in for the release hosts.
 """
-import hashlib
-import http.server
-import threading
-from functools import partial
-
 import pytest
 
 from clusterbuild import downloads
 from clusterbuild.steps import StepFailed
+from rehearsal.fileserver import FileServer
 
 BINARY = b"#!/bin/sh\necho kind v0.0.0\n"
 
@@ -18,13 +14,11 @@ BINARY = b"#!/bin/sh\necho kind v0.0.0\n"
 @pytest.fixture
 def server(tmp_path):
     (tmp_path / "kind").write_bytes(BINARY)
-    (tmp_path / "kind.sha256sum").write_text(f"{hashlib.sha256(BINARY).hexdigest()}  kind-linux-amd64\n")
-    (tmp_path / "bad.sha256").write_text("0" * 64 + "\n")
-    handler = partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
+    with FileServer() as files:
+        files.publish("kind", tmp_path / "kind", ".sha256sum")
+        files.publish("bad", tmp_path / "kind", ".sha256sum")
+        (files.root / "bad.sha256").write_text("0" * 64 + "\n")
+        yield files.url
 
 
 @pytest.fixture(autouse=True)
@@ -69,3 +63,22 @@ def test_urls_come_from_versions_env_and_can_be_pointed_at_a_mirror(monkeypatch)
             f"http://127.0.0.1:8000/kind/{pins.pin('KIND_VERSION')}/kind-linux-{downloads.architecture()}")
     finally:
         pins.pins.cache_clear()
+
+
+def test_the_stock_tools_come_from_the_urls_a_user_behind_a_mirror_sets(server, tmp_path, monkeypatch):
+    """What the online rehearsal relies on: SIDECAR_CONFORMANCE_* URLs and suffixes replace versions.env's."""
+    from pins import pins
+
+    monkeypatch.setenv("SIDECAR_CONFORMANCE_KIND_DOWNLOAD_URL", server + "/{os}/kind")
+    monkeypatch.setenv("SIDECAR_CONFORMANCE_KUBECTL_DOWNLOAD_URL", server + "/kind")
+    monkeypatch.setenv("SIDECAR_CONFORMANCE_KUBECTL_CHECKSUM_SUFFIX", ".sha256sum")
+    pins.cache_clear()
+    try:
+        with pytest.raises(StepFailed, match=r"/linux/kind.sha256sum: HTTP 404$"):
+            downloads.stock_tools(tmp_path)
+        monkeypatch.setenv("SIDECAR_CONFORMANCE_KIND_DOWNLOAD_URL", server + "/kind")
+        pins.cache_clear()
+        kind, kubectl = downloads.stock_tools(tmp_path)
+        assert kind.read_bytes() == kubectl.read_bytes() == BINARY
+    finally:
+        pins.cache_clear()

@@ -1,0 +1,91 @@
+"""A throwaway in-memory OCI registry (go-containerregistry's pkg/registry, rehearsal/oci-registry/main.go):
+on 127.0.0.1 for the host's Docker, and on the Docker bridge's gateway for kind nodes."""
+from __future__ import annotations
+
+import hashlib
+import select
+import subprocess
+import time
+from pathlib import Path
+
+from clusterbuild.paths import STATE_DIR
+from clusterbuild.steps import StepFailed, output_of, run_step
+from pins import REPO_ROOT
+
+SOURCE = REPO_ROOT / "rehearsal" / "oci-registry"
+BUILD_TIMEOUT = 600
+START_TIMEOUT = 10
+PUSH_TIMEOUT = 900
+
+
+def registry_binary() -> Path:
+    """The registry command, built with `go build` (cached by the digest of its source)."""
+    digest = hashlib.sha256(b"".join((SOURCE / name).read_bytes() for name in ("main.go", "go.mod", "go.sum")))
+    binary = STATE_DIR / "tools" / f"rehearsal-registry-{digest.hexdigest()[:12]}"
+    if not binary.is_file():
+        binary.parent.mkdir(parents=True, exist_ok=True)
+        run_step("rehearsal registry go build", ["go", "build", "-o", str(binary), "."], cwd=SOURCE,
+                 env={"CGO_ENABLED": "0"}, timeout=BUILD_TIMEOUT)
+    return binary
+
+
+def docker_bridge_gateway() -> str:
+    """The host's address on Docker's default bridge: a kind node reaches the host there."""
+    gateway = output_of(["docker", "network", "inspect", "bridge", "-f",
+                         "{{range .IPAM.Config}}{{.Gateway}} {{end}}"], timeout=30).split()
+    if not gateway:
+        raise StepFailed("docker network inspect bridge names no gateway: kind nodes could not reach the registry")
+    return gateway[0]
+
+
+class Registry:
+    """`with Registry(gateway) as registry:` serves on 127.0.0.1:<port> and <gateway>:<port>."""
+
+    def __init__(self, gateway: str):
+        self.gateway = gateway
+        self.port = 0
+        self._process: subprocess.Popen | None = None
+
+    def __enter__(self) -> Registry:
+        self._process = subprocess.Popen([str(registry_binary()), "-port", "0", "-also", self.gateway],
+                                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        deadline = time.monotonic() + START_TIMEOUT
+        while not self.port:
+            ready, _, _ = select.select([self._process.stdout], [], [], max(0.0, deadline - time.monotonic()))
+            line = self._process.stdout.readline() if ready else ""
+            if not line:
+                self.__exit__()
+                raise StepFailed(f"the rehearsal registry did not start listening within {START_TIMEOUT}s")
+            if line.startswith("listening on 127.0.0.1:"):
+                self.port = int(line.rsplit(":", 1)[1])
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        if self._process and self._process.poll() is None:
+            self._process.terminate()
+            self._process.wait(timeout=10)
+
+    @property
+    def local(self) -> str:
+        """host:port for the host's Docker."""
+        return f"127.0.0.1:{self.port}"
+
+    @property
+    def for_nodes(self) -> str:
+        """host:port for kind nodes."""
+        return f"{self.gateway}:{self.port}"
+
+    def push(self, image: str, path: str) -> str:
+        """Push local `image` as <local>/<path>; return <local>/<path-without-tag>@<digest>. The
+        pushed names are removed from the local engine afterwards, so that a pull has to ask the registry."""
+        remote = f"{self.local}/{path}"
+        output_of(["docker", "tag", image, remote], timeout=30)
+        run_step(f"docker push {path}", ["docker", "push", remote], timeout=PUSH_TIMEOUT)
+        repository = remote.rsplit(":", 1)[0]
+        digests = output_of(["docker", "image", "inspect", "-f", "{{range .RepoDigests}}{{.}} {{end}}", remote],
+                            timeout=30).split()
+        pinned = next((d for d in digests if d.startswith(repository + "@")), None)
+        if pinned is None:
+            raise StepFailed(f"docker push {remote}: no digest recorded for {repository}")
+        subprocess.run(["docker", "rmi", remote, pinned], capture_output=True, timeout=60)
+        return pinned
