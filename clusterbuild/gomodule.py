@@ -77,8 +77,8 @@ def _resolve(step: str, packages: list[str], src: Path, go_env: dict[str, str]) 
     except StepFailed as err:
         missing = unserved_modules(err.log.read_text(errors="replace") if err.log else str(err))
         if missing:
-            raise StepFailed(f"{step} can not be built here: the Go module proxy does not serve "
-                             f"{', '.join(missing)}") from None
+            raise StepFailed(f"{step} can not be built here: the Go module proxy (or its checksum database) "
+                             f"does not serve {', '.join(missing)}") from None
         raise
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Callable
 
 import httpx
-from tenacity import Retrying, stop_after_delay, wait_fixed
+from tenacity import Retrying, retry_if_not_exception_type, stop_after_delay, wait_fixed
 
 SMOKE_MANIFEST = Path(__file__).with_name("smoke.yaml")
 SYSTEM_PODS_TIMEOUT = 180
@@ -23,10 +23,17 @@ LOG_FOLLOW_SECONDS = 6
 PORT_FORWARD_TIMEOUT = 20
 NAMESPACE_DELETE_TIMEOUT = 120
 EXPECTED_SYSTEM_APPS = ("kube-proxy", "kube-dns")  # k8s-app labels; plus a CNI DaemonSet's Pods
+# a container waiting for one of these reasons will not become Ready by itself: no point waiting
+STUCK_REASONS = ("ImagePullBackOff", "ErrImageNeverPull", "InvalidImageName", "CrashLoopBackOff",
+                 "CreateContainerConfigError", "CreateContainerError", "RunContainerError")
 
 
 class CheckFailed(AssertionError):
     """One smoke check failed; the message says what was expected and seen."""
+
+
+class Stuck(CheckFailed):
+    """A Pod in a state that cannot recover: the check fails at once instead of waiting out its timeout."""
 
 
 class Kubectl:
@@ -49,8 +56,9 @@ class Kubectl:
 
 
 def _until(timeout: float, check: Callable[[], None]) -> None:
-    """Retry `check` every second until it passes or `timeout` ends (then its last error)."""
-    for attempt in Retrying(stop=stop_after_delay(timeout), wait=wait_fixed(1), reraise=True):
+    """Retry `check` every second until it passes or `timeout` ends (then its last error); Stuck ends it at once."""
+    for attempt in Retrying(stop=stop_after_delay(timeout), wait=wait_fixed(1), reraise=True,
+                            retry=retry_if_not_exception_type(Stuck)):
         with attempt:
             check()
 
@@ -78,11 +86,23 @@ def system_pods_running(k: Kubectl, _ns: str) -> str:
     return "CoreDNS, kube-proxy and the CNI are Running"
 
 
+def pods_ready(pods: list[dict]) -> None:
+    """Every Pod Ready; Stuck naming the containers that cannot get there, CheckFailed naming those not yet."""
+    stuck = [f"{p['metadata']['name']}/{c['name']}: {waiting['reason']}: {waiting.get('message', '')}".rstrip(": ")
+             for p in pods for c in p["status"].get("containerStatuses", [])
+             if (waiting := c.get("state", {}).get("waiting", {})).get("reason") in STUCK_REASONS]
+    if stuck:
+        raise Stuck("; ".join(stuck))
+    waiting = [p["metadata"]["name"] for p in pods
+               if not any(c["type"] == "Ready" and c["status"] == "True" for c in p["status"].get("conditions", []))]
+    if waiting or not pods:
+        raise CheckFailed(f"Pods not Ready within {POD_READY_TIMEOUT}s: {waiting or 'no Pods'}")
+
+
 def test_image_pods_ready(k: Kubectl, ns: str) -> str:
     k.run("apply", "-n", ns, "-f", str(SMOKE_MANIFEST))
     try:
-        k.run("wait", "-n", ns, "--for=condition=Ready", "pods", "--all", f"--timeout={POD_READY_TIMEOUT}s",
-              timeout=POD_READY_TIMEOUT + 10)
+        _until(POD_READY_TIMEOUT, lambda: pods_ready(k.json("get", "pods", "-n", ns)["items"]))
     except CheckFailed as err:
         states = k.run("get", "pods", "-n", ns, "-o", "wide")
         events = k.run("get", "events", "-n", ns, "--sort-by=.lastTimestamp")

@@ -16,7 +16,7 @@ import sys
 import time
 from pathlib import Path
 
-from matrix.versions import build_versions, nightly_include, rows  # stdlib only: `nightly` runs before any install
+from matrix.versions import build_versions, differences, nightly_include, rows  # stdlib only: `nightly` runs before any install
 from pins import REPO_ROOT, pin
 
 DOC = REPO_ROOT / "docs" / "matrix.md"
@@ -50,7 +50,7 @@ def write_doc() -> Path:
 
     folders = sorted((f for f in MATRIX_REPORTS.iterdir() if RELEASE.fullmatch(f.name)), key=_version_key)
     DOC.parent.mkdir(exist_ok=True)
-    DOC.write_text(markdown(folders, "Kubernetes versions, built and run here", _preface()))
+    DOC.write_text(markdown(folders, "Kubernetes versions, built and run here", _preface(), differences()))
     return DOC
 
 
@@ -72,7 +72,7 @@ def main(argv: list[str]) -> int:
     if args.command == "table":
         from matrix.table import markdown
 
-        args.out.write_text(markdown(sorted(args.folders, key=_version_key), args.title, []))
+        args.out.write_text(markdown(sorted(args.folders, key=_version_key), args.title, [], differences()))
         print(f"written {args.out}")
         return 0
     versions = args.versions or build_versions()

@@ -62,8 +62,9 @@ def _overview(columns: list[Column]) -> list[str]:
              "runtime | suites | controls | smoke check |", "|---|---:|---:|---:|---|---|---|---|"]
     for col in columns:
         go_build = (col.result or {}).get("go_build") or {}
-        suites = (f"{col.summary['verdict']} ({col.summary['counts']['pass']} pass, {col.summary['counts']['fail']} "
-                  f"fail, {col.summary['counts']['skip']} skip)") if col.summary else col.why_not_run()
+        counts = (col.summary or {}).get("counts", {})
+        suites = (f"{col.summary['verdict']}: {counts['pass']} pass, {counts['fail']} fail, {counts['skip']} skip"
+                  if col.summary else col.why_not_run())
         controls = "-"
         if col.controls is not None:
             passed = sum(case.outcome == "passed" for case in col.controls)
@@ -78,10 +79,10 @@ def _overview(columns: list[Column]) -> list[str]:
     return lines
 
 
-def _checks(columns: list[Column]) -> list[str]:
-    ran = [col for col in columns if col.summary]
+def _check_cells(columns: list[Column]) -> dict[str, dict[str, str]]:
+    """Row name -> version -> cell, for the versions that ran."""
     rows: dict[str, dict[str, str]] = {}
-    for col in ran:
+    for col in (col for col in columns if col.summary):
         for behaviour in col.summary["behaviours"]:
             for check in behaviour["checks"]:
                 for style, outcome in check["styles"].items():
@@ -90,11 +91,28 @@ def _checks(columns: list[Column]) -> list[str]:
                             _cell(outcome)
         for example in col.summary.get("tutorial", []):
             rows.setdefault(f"tutorial: {example['example']}", {})[col.version] = _cell(example)
+    return rows
+
+
+def _checks(columns: list[Column]) -> list[str]:
+    ran = [col for col in columns if col.summary]
+    rows = _check_cells(columns)
     lines = ["| check (style) | " + " | ".join(col.version for col in ran) + " |",
              "|---|" + "---|" * len(ran)]
     lines += [f"| {name} | " + " | ".join(cells.get(col.version, "-") for col in ran) + " |"
               for name, cells in rows.items()]
     return lines
+
+
+def _red_cells(columns: list[Column], differences: dict[str, str]) -> list[str]:
+    """Each row with a FAIL: the upstream difference that explains it, or that none does yet."""
+    lines = []
+    for name, cells in _check_cells(columns).items():
+        failing = [version for version, cell in cells.items() if cell.startswith(STATUS["fail"])]
+        if failing:
+            why = differences.get(name, "not explained: a bug of ours until shown otherwise")
+            lines.append(f"- {name}, FAIL on {', '.join(failing)}: {why}")
+    return lines or ["None."]
 
 
 def _controls(columns: list[Column]) -> list[str]:
@@ -118,10 +136,12 @@ def _delays(columns: list[Column]) -> list[str]:
                     for name, cells in rows.items()]
 
 
-def markdown(folders: list[Path], title: str, preface: list[str]) -> str:
-    """The whole page for the result folders given (one per version, named by it)."""
+def markdown(folders: list[Path], title: str, preface: list[str], differences: dict[str, str] | None = None) -> str:
+    """The whole page for the result folders given (one per version, named by it); `differences`
+    explains red cells by row name (matrix.json's `differences`)."""
     columns = [Column.read(folder) for folder in folders]
     parts = [f"# {title}", "", *preface, "", "## Versions", "", *_overview(columns), "",
-             "## Checks", "", *_checks(columns), "", "## Negative controls that failed (a check passed a broken Pod, or the control errored)", "",
+             "## Checks", "", *_checks(columns), "", "## Why a cell is red", "", *_red_cells(columns, differences or {}), "",
+             "## Negative controls that failed (a check passed a broken Pod, or the control errored)", "",
              *_controls(columns), "", "## Measured delays", "", *_delays(columns), ""]
     return "\n".join(parts)

@@ -33,3 +33,8 @@ def build_versions() -> list[str]:
 def nightly_include() -> list[dict[str, str]]:
     """The nightly workflow's `matrix.include`: kubernetes, kind, image per row."""
     return [dict(row.nightly) for row in rows()]
+
+
+def differences() -> dict[str, str]:
+    """Check row (as docs/matrix.md names it) -> the upstream Kubernetes change that makes it fail on some versions."""
+    return {entry["check"]: entry["why"] for entry in json.loads(MATRIX_FILE.read_text()).get("differences", [])}

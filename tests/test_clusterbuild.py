@@ -18,7 +18,7 @@ from clusterbuild.debian_base import mirrors_in
 from clusterbuild.gomodule import GoModule, unserved_modules, wrapper_go_mod
 from clusterbuild.local_images import inputs_digest
 from pins import parse_env_file, pin, suite_images
-from clusterbuild.smoke import SMOKE_MANIFEST
+from clusterbuild.smoke import SMOKE_MANIFEST, CheckFailed, Stuck, pods_ready
 
 REPO = Path(__file__).resolve().parent.parent
 FULL_CAPS = "000001ffffffffff"
@@ -193,3 +193,18 @@ def test_unserved_modules_are_named_with_the_refusal_and_no_url():
     assert unserved_modules(output) == ["k8s.io/endpointslice@v0.29.6 (403 Forbidden)",
                                         "k8s.io/kube-proxy@v0.31.13 (404 Not Found)"]
     assert unserved_modules("go: build failed: syntax error") == []
+
+
+def _pod(name, ready, waiting=None):
+    status = {"conditions": [{"type": "Ready", "status": "True" if ready else "False"}],
+              "containerStatuses": [{"name": "c", "state": {"waiting": waiting} if waiting else {"running": {}}}]}
+    return {"metadata": {"name": name}, "status": status}
+
+
+def test_smoke_pods_stop_at_once_on_a_pull_back_off_and_wait_otherwise():
+    pods_ready([_pod("a", True)])
+    with pytest.raises(Stuck, match=r"^b/c: ImagePullBackOff: Back-off pulling image x$"):
+        pods_ready([_pod("a", True), _pod("b", False, {"reason": "ImagePullBackOff", "message": "Back-off pulling image x"})])
+    with pytest.raises(CheckFailed, match=r"not Ready .*\['b'\]") as raised:
+        pods_ready([_pod("a", True), _pod("b", False, {"reason": "ContainerCreating"})])
+    assert not isinstance(raised.value, Stuck)
