@@ -38,7 +38,9 @@ def _preface() -> list[str]:
         f"{platform.machine()}, {os.cpu_count()} cores, cgroup {'v1' if host.cgroup_v1() else 'v2'}"
         f"{', no CAP_SYS_RESOURCE' if host.lacks_cap_sys_resource() else ''}, containerd from Debian "
         f"{pin('DEBIAN_SUITE')}. Per version: reports/matrix/<version>/ (result.json, summary.json, JUnit files, "
-        "step logs). A cell is the check's outcome in that sidecar style, with its reason when not a pass.",
+        "step logs). A cell is the check's outcome in that sidecar style, with its reason when not a pass. "
+        "The cold go build time is the one recorded when the version was first built here (build.json beside its "
+        "binaries), whatever else the machine was doing then.",
         *unbuilt,
     ]
 
