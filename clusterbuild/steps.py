@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
+import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
@@ -111,3 +114,38 @@ def exit_code_of(action: Callable[[], int | None]) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+
+
+@dataclass
+class ShownStep:
+    """How a step whose output the user reads ended."""
+
+    name: str
+    exit: int  # 124 when it ran out of time
+    seconds: float
+    error: str  # the step's own one-line ERROR, if it printed one
+
+
+def run_shown(name: str, cmd: list[str], *, env: dict[str, str], timeout: float, log: Path, cwd: Path) -> ShownStep:
+    """Run cmd (a `python -m ...` command line), its output both shown and kept in `log`; its whole
+    process group is killed at `timeout`."""
+    say(f"{name}: {' '.join(cmd[2:])}")
+    started = time.monotonic()
+    with open(log, "w") as kept:
+        process = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                   text=True, start_new_session=True)
+        timer = threading.Timer(timeout, os.killpg, (process.pid, signal.SIGKILL))
+        timer.start()
+        error = ""
+        for line in process.stdout:
+            sys.stdout.write(line)
+            kept.write(line)
+            if line.startswith("ERROR: ") and not error:
+                error = line[len("ERROR: "):].strip()
+        code = process.wait()
+        timer.cancel()
+    if code == -signal.SIGKILL:
+        code, error = 124, f"{name} did not finish within {timeout:g}s"
+    step = ShownStep(name, code, round(time.monotonic() - started, 1), error)
+    say(f"{name}: exit {code} in {step.seconds:.0f}s")
+    return step

@@ -6,16 +6,14 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
-import subprocess
 import sys
-import threading
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 
 from clusterbuild.binaries import kubernetes_build_record
 from clusterbuild.paths import CACHE_ROOT
+from clusterbuild.steps import ShownStep, run_shown
 from pins import OVERRIDE_PREFIX, REPO_ROOT
 
 CLUSTER = "sc-matrix"
@@ -23,38 +21,9 @@ MATRIX_REPORTS = REPO_ROOT / "reports" / "matrix"
 TIMEOUTS = {"build": 3600, "cluster": 600, "smoke check": 300, "suites": 1800, "controls": 1800, "delete": 300}
 
 
-@dataclass
-class Step:
-    """How one step of a version's run ended."""
-
-    name: str
-    exit: int
-    seconds: float
-    error: str  # the step's own one-line ERROR, if it printed one
-
-
-def _step(name: str, cmd: list[str], env: dict[str, str], log: Path) -> Step:
-    """Run cmd, its output both shown and kept in `log`; killed at TIMEOUTS[name] (exit 124)."""
-    print(f"[matrix] {name}: {' '.join(cmd[2:])}", flush=True)
-    started = time.monotonic()
-    with open(log, "w") as kept:
-        process = subprocess.Popen(cmd, cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                   text=True, start_new_session=True)
-        timer = threading.Timer(TIMEOUTS[name], os.killpg, (process.pid, signal.SIGKILL))
-        timer.start()
-        error = ""
-        for line in process.stdout:
-            sys.stdout.write(line)
-            kept.write(line)
-            if line.startswith("ERROR: ") and not error:
-                error = line[len("ERROR: "):].strip()
-        code = process.wait()
-        timer.cancel()
-    if code == -signal.SIGKILL:
-        code, error = 124, f"{name} did not finish within {TIMEOUTS[name]}s"
-    step = Step(name, code, round(time.monotonic() - started, 1), error)
-    print(f"[matrix] {name}: exit {code} in {step.seconds:.0f}s", flush=True)
-    return step
+def _step(name: str, cmd: list[str], env: dict[str, str], log: Path) -> ShownStep:
+    """One step of a version's run, bounded by TIMEOUTS[name]."""
+    return run_shown(name, cmd, env=env, timeout=TIMEOUTS[name], log=log, cwd=REPO_ROOT)
 
 
 def run_version(version: str) -> dict:
@@ -76,7 +45,7 @@ def run_version(version: str) -> dict:
         ("controls", [python, "-m", "pytest", "controls", "-n", "4", *target, "--reports-dir",
                       str(relative / "controls"), "--junitxml", str(out / "controls-junit.xml")]),
     ]
-    steps: list[Step] = []
+    steps: list[ShownStep] = []
     try:
         for name, cmd in plan:
             steps.append(_step(name, cmd, env, out / f"{name.replace(' ', '-')}.log"))

@@ -15,10 +15,8 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 from clusterbuild import binaries
@@ -26,7 +24,7 @@ from clusterbuild.docker_engine import ensure_docker
 from clusterbuild.downloads import architecture
 from clusterbuild.node_image import ensure_node_image
 from clusterbuild.provision import STOCK_TOOLS_DIR
-from clusterbuild.steps import exit_code_of, say
+from clusterbuild.steps import exit_code_of, run_shown, say
 from clusterbuild.suite_images import build_suite_images
 from pins import OVERRIDE_PREFIX, REPO_ROOT, pin
 from rehearsal.fileserver import FileServer
@@ -70,15 +68,9 @@ def _stand_ins(registry: Registry, files: FileServer, hosts_root: Path) -> dict[
 
 
 def _run(name: str, cmd: list[str], env: dict[str, str], timeout: float) -> int:
-    """A step whose output is the user's to read; its exit code (124 when it ran out of time)."""
-    say(f"{name}: {' '.join(cmd[2:])}")
-    started = time.monotonic()
-    try:
-        code = subprocess.run(cmd, cwd=REPO_ROOT, env=env, timeout=timeout).returncode
-    except subprocess.TimeoutExpired:
-        code = 124
-    say(f"{name}: exit {code} in {time.monotonic() - started:.0f}s")
-    return code
+    """A step whose output the user reads (also kept in reports/online-rehearsal/<name>.log); its exit code."""
+    log = REPORTS / (name.split(" (")[0].replace(" ", "-") + ".log")
+    return run_shown(name, cmd, env=env, timeout=timeout, log=log, cwd=REPO_ROOT).exit
 
 
 def rehearse(pytest_args: list[str]) -> int:
