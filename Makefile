@@ -73,8 +73,8 @@ N ?= 10
 soak: venv ## the suites N times (N=10) against KUBECONFIG (default: make cluster's); reports/soak.json
 	$(PY) -m soak $(N) $(XDIST) --kubeconfig "$(CLUSTER_KUBECONFIG)" $(KUBECTL_FLAG) $(PYTEST_ARGS)
 
-bench: venv ## time cold e2e by phase, the suite alone (-n 0, -n auto), bare kind create; writes reports/bench.*
-	$(PY) -m bench
+bench: venv ## what a run costs: make e2e warm, cluster creation, suite walls at -n 2/4/6/8, CPU and per test; reports/bench.*
+	$(PY) -m bench $(XDIST) $(BENCH_ARGS)
 
 unit: venv ## the project's unit tests (no cluster)
 	$(PY) -m pytest tests

@@ -15,13 +15,14 @@ from pathlib import Path
 import pytest
 from kubernetes import client
 
-from kube import timeouts
+from kube import timeouts, usage
 from kube.cluster import Cluster, ClusterTarget
 from kube.images import ImageMap, parse_image_map, pinned_images
 from kube.namespace import MARKER_POD_SECURITY_LEVELS, POD_SECURITY_LEVELS, RUN_LABEL, TestNamespace
 from kube.sidecar import STYLES
 from pins import pin
 from reporting import evidence, outputs, podevidence, summary
+from reporting.costs import CostMeter
 from reporting.behaviours import declared_styles
 from reporting.clusterfacts import ClusterFacts
 from session.attach import attach
@@ -40,6 +41,7 @@ SWEPT = pytest.StashKey[str]()
 KEPT_PROPERTY = "kept namespace"  # --keep-namespace-on-failure: a failed test's namespace, left for debugging
 PHASE_REPORTS = pytest.StashKey[dict]()  # a test's setup/call reports, for its fixtures' teardown
 SESSION_ISSUES = pytest.StashKey[list]()  # what went wrong outside the tests (left-over namespaces)
+COST = pytest.StashKey[CostMeter]()  # a cluster test's cost, from before its setup to after its teardown
 WORKER_KEY = "sidecar_conformance_target"
 ALLURE_DIR_KEY = "sidecar_conformance_alluredir"  # workers parse the command line anew: pass the default on
 
@@ -236,9 +238,20 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     metafunc.parametrize("sidecar_style", params, indirect=True)
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Start measuring what a test against the cluster costs."""
+    if item.config.stash.get(TARGET, None) is not None:
+        item.stash[COST] = CostMeter()
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call):
-    """Attach the test namespace's Pods to the Allure result (much more, and to the report, on failure)."""
+    """Attach the test namespace's Pods to the Allure result (much more, and to the report, on failure);
+    after the teardown, record what the test cost."""
+    meter = item.stash.get(COST, None)
+    if call.when == "teardown" and meter is not None:
+        meter.record(item.user_properties)
     report = yield
     item.stash.setdefault(PHASE_REPORTS, {})[report.when] = report
     namespace = item.stash.get(NAMESPACE, None)
@@ -271,8 +284,9 @@ def namespace(request: pytest.FixtureRequest, cluster: Cluster):
     try:
         created.wait_default_service_account()
         yield created
-        evidence.record_pod_start(request.node.user_properties,
-                                  created.cluster.core.list_namespaced_pod(created.name).items)
+        pods = created.cluster.core.list_namespaced_pod(created.name).items
+        evidence.record_pod_start(request.node.user_properties, pods)
+        usage.count(usage.PODS, sum(1 for pod in pods if pod.metadata.owner_references))  # a Job's Pods
     finally:
         failed = any(report.failed for report in request.node.stash.get(PHASE_REPORTS, {}).values())
         if failed and request.config.getoption("keep_namespace_on_failure"):

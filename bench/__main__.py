@@ -1,39 +1,69 @@
-"""python -m bench: time a cold `make e2e` by phase, the suite alone (-n 0 and -n auto), and a
-bare `kind create cluster` with the same node image; write reports/bench.json and a table.
+"""python -m bench [-n N] [--curve 2,4,6,8] [--skip e2e,serial]: what a run costs, and where.
 
-Run on a quiet machine: everything here is wall time.
+In one run, on one machine, one phase after another:
+  e2e        a whole `make e2e` with a warm build cache (cluster created and deleted);
+  create     a bare `kind create cluster --wait` (same image, same config) against the
+             project's own cluster creation;
+  idle       the cluster's CPU rate with nothing asked of it;
+  curve      the suite at each worker count, with cluster CPU above idle and harness CPU;
+  serial     the suite with one worker: each test's wall, cluster CPU, harness CPU, Pods,
+             execs and port-forwards.
+Writes reports/bench.json and reports/bench.md. Run it on a quiet machine.
 """
 from __future__ import annotations
 
+import argparse
 import json
+import os
+import resource
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from pins import REPO_ROOT
 from clusterbuild.provision import prepare_kind
-from reporting.junitstats import percentile, spread
 
-from .results import Goal, TestTime, read_junit
+from .nodecpu import NodeCpu
+from .probe import CLUSTER_ENV
+from .results import TestCost, read_costs, write_reports
 
-REPORTS = REPO_ROOT / "reports"
-BENCH_CLUSTER = "sidecar-bench"
-BASELINE_CLUSTER = "sidecar-bench-baseline"
 STATE = REPO_ROOT / ".cluster" / "bench"
-PHASE_TIMEOUT = 3600
+BENCH_CLUSTER = "sidecar-bench"
+E2E_CLUSTER = "sidecar-bench-e2e"
+BARE_CLUSTER = "sidecar-bench-bare"
+PHASE_TIMEOUT = 1800
+BARE_WAIT = "5m"  # `kind create cluster --wait`: how long kind waits for a Ready control plane
 
 
-def timed(name: str, cmd: list[str]) -> float:
-    """Run cmd (output to the terminal); return its wall time; stop the bench if it fails."""
+def children_cpu() -> float:
+    """CPU seconds of this process's children that have ended (pytest, its workers, kubectl)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+@dataclass
+class Timed:
+    """A finished phase: wall seconds and the CPU seconds of the processes it ran."""
+
+    wall: float
+    harness_cpu: float
+
+
+def timed(name: str, cmd: list[str], env: dict[str, str] | None = None) -> Timed:
+    """Run cmd (output to the terminal), bounded by PHASE_TIMEOUT; stop the bench if it fails."""
     print(f"\n=== bench: {name}: {' '.join(cmd)}", flush=True)
-    started = time.monotonic()
-    code = subprocess.run(cmd, cwd=REPO_ROOT, timeout=PHASE_TIMEOUT).returncode
-    seconds = time.monotonic() - started
-    print(f"=== bench: {name}: {seconds:.1f}s (exit {code})", flush=True)
+    started, cpu = time.monotonic(), children_cpu()
+    try:
+        code = subprocess.run(cmd, cwd=REPO_ROOT, timeout=PHASE_TIMEOUT, env={**os.environ, **(env or {})}).returncode
+    except subprocess.TimeoutExpired:
+        sys.exit(f"bench: phase {name!r} still running after {PHASE_TIMEOUT}s; nothing written")
+    result = Timed(time.monotonic() - started, children_cpu() - cpu)
+    print(f"=== bench: {name}: {result.wall:.1f}s wall, {result.harness_cpu:.1f} CPU-s (exit {code})", flush=True)
     if code != 0:
         sys.exit(f"bench: phase {name!r} failed (exit {code}); nothing written")
-    return seconds
+    return result
 
 
 def python(*args: str) -> list[str]:
@@ -41,80 +71,72 @@ def python(*args: str) -> list[str]:
     return [sys.executable, *args]
 
 
-def suite(kubeconfig: Path, kubectl: Path, workers: str, junit: Path) -> list[str]:
-    """The suite against an existing cluster, with a JUnit file to read times and delays from."""
-    return python("-m", "pytest", "suites", "-q", "-n", workers, "--kubeconfig", str(kubeconfig),
-                  "--kubectl", str(kubectl), f"--junitxml={junit}",
-                  "--reports-dir", str((STATE / f"reports-n{workers}").relative_to(REPO_ROOT)))
+def suite(kubeconfig: Path, kubectl: Path, workers: int, *extra: str) -> list[str]:
+    """The suite against the bench cluster, its JUnit file (costs per test) in STATE."""
+    return python("-m", "pytest", "suites", "-q", "-n", str(workers), "--kubeconfig", str(kubeconfig),
+                  "--kubectl", str(kubectl), f"--junitxml={junit_of(workers)}",
+                  "--reports-dir", str((STATE / f"reports-n{workers}").relative_to(REPO_ROOT)), *extra)
 
 
-def main() -> None:
-    """Run every phase in order, then write reports/bench.json and reports/bench.md."""
+def junit_of(workers: int) -> Path:
+    return STATE / f"junit-n{workers}.xml"
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
+    parser.add_argument("-n", dest="workers", type=int, default=4, help="make e2e's worker count (default 4)")
+    parser.add_argument("--curve", default="2,4,6,8", help="worker counts to time the suite at (default 2,4,6,8)")
+    parser.add_argument("--skip", default="", help="phases to leave out: e2e, serial (comma-separated)")
+    args = parser.parse_args(argv)
+    args.curve = sorted({int(n) for n in args.curve.split(",") if n} | {args.workers})
+    args.skip = {s for s in args.skip.split(",") if s}
+    unknown = args.skip - {"e2e", "serial"}
+    if unknown:
+        parser.error(f"--skip: unknown phases {', '.join(sorted(unknown))} (known: e2e, serial)")
+    return args
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the phases in order, then write reports/bench.json and reports/bench.md."""
+    args = parse_args(argv)
     STATE.mkdir(parents=True, exist_ok=True)
-    REPORTS.mkdir(exist_ok=True)
-    kubeconfig = STATE / "kubeconfig"
-    started = time.monotonic()
     recipe = prepare_kind()
-    phases = {"prepare (build cache hit)": time.monotonic() - started}
-    # The baseline: kind alone, same image and the same host config (a bare `kind create` can
-    # not start a control plane on a host that needs the config's workarounds), nothing else.
+    result: dict = {"workers": args.workers}
+    if "e2e" not in args.skip:
+        timed("make e2e: docker", python("-m", "clusterbuild", "docker"))
+        result["e2e_warm_wall_s"] = timed("make e2e", python("-m", "pytest", "suites", "-q", "-n", str(args.workers),
+                                                             "--cluster-name", E2E_CLUSTER)).wall
     kind = str(recipe.kind_bin)
-    baseline_create = timed("bare kind create", [kind, "create", "cluster", "--name", BASELINE_CLUSTER, "--image",
-                                                 recipe.node_image, "--config", str(recipe.config_file),
-                                                 "--kubeconfig", str(STATE / "baseline-kubeconfig")])
-    timed("bare kind delete", [kind, "delete", "cluster", "--name", BASELINE_CLUSTER])
-    phases["cluster"] = timed("cluster", python("-m", "clusterbuild", "cluster", "--name", BENCH_CLUSTER,
-                                                "--kubeconfig", str(kubeconfig)))
-    runs = {}
-    for label, workers in (("-n auto", "auto"), ("-n 0", "0")):
-        junit = STATE / f"junit-{workers}.xml"
-        runs[label] = {"wall": timed(f"suite {label}", suite(kubeconfig, recipe.kubectl_bin, workers, junit)), "tests": read_junit(junit)}
-    phases["suite"] = runs["-n auto"]["wall"]
-    phases["delete"] = timed("delete", python("-m", "clusterbuild", "delete", "--name", BENCH_CLUSTER))
-    write(phases, runs, baseline_create)
+    bare = timed("bare kind create --wait", [kind, "create", "cluster", "--name", BARE_CLUSTER, "--image",
+                                             recipe.node_image, "--config", str(recipe.config_file), "--wait",
+                                             BARE_WAIT, "--kubeconfig", str(STATE / "bare-kubeconfig")])
+    timed("bare kind delete", [kind, "delete", "cluster", "--name", BARE_CLUSTER])
+    kubeconfig = STATE / "kubeconfig"
+    ours = timed("cluster (make e2e's creation)", python("-m", "clusterbuild", "cluster", "--name", BENCH_CLUSTER,
+                                                         "--kubeconfig", str(kubeconfig)))
+    result["cluster_create_s"] = {"ours": ours.wall, "bare_kind_create_wait": bare.wall}
+    nodes = NodeCpu(BENCH_CLUSTER)
+    try:
+        idle = nodes.idle_rate()
+        print(f"=== bench: idle cluster: {idle:.3f} CPU-s per s", flush=True)
+        runs = {}
+        for workers in args.curve:
+            before = nodes.seconds()
+            run = timed(f"suite -n {workers}", suite(kubeconfig, recipe.kubectl_bin, workers))
+            runs[workers] = {"wall_s": run.wall, "harness_cpu_s": run.harness_cpu,
+                             "cluster_cpu_above_idle_s": nodes.seconds() - before - idle * run.wall}
+        tests: list[TestCost] = []
+        if "serial" not in args.skip:
+            timed("suite -n 0 (cost per test)", suite(kubeconfig, recipe.kubectl_bin, 0, "-p", "bench.probe"),
+                  env={CLUSTER_ENV: BENCH_CLUSTER})
+            tests = read_costs(junit_of(0), idle)
+    finally:
+        nodes.close()
+        timed("delete", python("-m", "clusterbuild", "delete", "--name", BENCH_CLUSTER))
+    result.update(idle_cpu_per_s=idle, curve=runs, tests=tests,
+                  run_counts=read_costs(junit_of(args.workers), idle))
+    write_reports(result)
 
-
-def write(phases: dict[str, float], runs: dict, baseline_create: float) -> None:
-    """Judge the goals and write the JSON and the table."""
-    tests: list[TestTime] = runs["-n auto"]["tests"]
-    serial = {t.name: t for t in runs["-n 0"]["tests"]}
-    longest = max(t.seconds for t in serial.values())
-    reloads = [v for t in tests + list(serial.values()) for k, v in t.delays.items() if k.startswith("ConfigMap edit")]
-    cold = phases["cluster"] + phases["suite"] + phases["delete"]
-    goals = [
-        Goal("suite -n auto vs 1.5 x longest single test", runs["-n auto"]["wall"], 1.5 * longest),
-        Goal("cluster step vs 1.1 x bare kind create", phases["cluster"], 1.1 * baseline_create),
-        Goal("reload propagation p95", percentile(reloads, 0.95) if reloads else float("nan"), 15.0),
-        Goal("cold make e2e (images cached)", cold, 240.0),
-    ]
-    result = {
-        "phases_seconds": {k: round(v, 1) for k, v in phases.items()},
-        "cold_e2e_seconds": round(cold, 1),
-        "bare_kind_create_seconds": round(baseline_create, 1),
-        "suite_wall_seconds": {label: round(run["wall"], 1) for label, run in runs.items()},
-        "tests": [{"test": name, "serial_seconds": round(t.seconds, 1), "inherent_seconds": round(t.inherent, 1),
-                   "overhead_seconds": round(t.seconds - t.inherent, 1), "outcome": t.outcome, "delays": t.delays}
-                  for name, t in sorted(serial.items())],
-        "reload_propagation": spread(reloads) if reloads else None,
-        "goals": [{"goal": g.name, "measured": round(g.measured, 1), "target": round(g.target, 1), "met": g.met}
-                  for g in goals],
-    }
-    (REPORTS / "bench.json").write_text(json.dumps(result, indent=2) + "\n")
-    lines = table(result, goals)
-    (REPORTS / "bench.md").write_text("\n".join(lines) + "\n")
-    print("\n".join(lines))
-
-
-def table(result: dict, goals: list[Goal]) -> list[str]:
-    """The short Markdown table people read."""
-    lines = ["# Bench", "", "| phase | seconds |", "|---|---:|"]
-    lines += [f"| {name} | {seconds} |" for name, seconds in result["phases_seconds"].items()]
-    lines += [f"| bare `kind create cluster` (same image) | {result['bare_kind_create_seconds']} |",
-              *(f"| suite {label} | {s} |" for label, s in result["suite_wall_seconds"].items()),
-              "", "| test (-n 0) | wall s | inherent wait s | suite overhead s |", "|---|---:|---:|---:|"]
-    lines += [f"| {t['test']} | {t['serial_seconds']} | {t['inherent_seconds']} | {t['overhead_seconds']} |"
-              for t in result["tests"]]
-    return [*lines, "", *(f"- {g.line()}" for g in goals)]
 
 if __name__ == "__main__":
     main()

@@ -1,52 +1,141 @@
-"""Reading what a timed suite run left behind (JUnit XML) and judging it against the goals."""
+"""What the bench read from its runs' JUnit files, the goals it judges, and the reports it writes."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import json
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from kube import usage
+from pins import REPO_ROOT
+from reporting.costs import HARNESS_CPU
 from reporting.junitstats import read_cases
 
+from .probe import CLUSTER_CPU
+
+REPORTS = REPO_ROOT / "reports"
 # Delays that are waits Kubernetes imposes (the rest of a test's time is the suite's own).
 INHERENT_MARKERS = ("pod start", "ConfigMap edit", "SIGKILL", "buffer flushed", "job complete", "propagation max")
-# bench.json names a test case's outcome by its JUnit element, as it always has.
-OUTCOME_NAMES = {"failed": "failure"}
+COUNTS = (usage.PODS, usage.EXECS, usage.PORT_FORWARDS)
 
 
 @dataclass
-class TestTime:
-    """One test case: its wall time and the inherent waits it recorded."""
+class TestCost:
+    """One test case: wall time, the Kubernetes waits in it, and what it cost."""
 
     name: str
     seconds: float
     outcome: str
-    delays: dict[str, float] = field(default_factory=dict)
-
-    @property
-    def inherent(self) -> float:
-        """Seconds of this test spent in waits Kubernetes imposes (pod start, reload, grace...)."""
-        return sum(v for k, v in self.delays.items() if any(m in k for m in INHERENT_MARKERS))
+    inherent_s: float
+    harness_cpu_s: float
+    cluster_cpu_above_idle_s: float | None  # only in a one-worker run (bench.probe)
+    counts: dict[str, int] = field(default_factory=dict)
 
 
-def read_junit(path: Path) -> list[TestTime]:
-    """Test cases of a pytest JUnit XML file, with their `delay:` and `inherent:` properties."""
-    return [TestTime(f"{case.classname.split('.')[-1]}::{case.name}", case.seconds,
-                     OUTCOME_NAMES.get(case.outcome, case.outcome), case.delays())
-            for case in read_cases(path)]
+def inherent(delays: dict[str, float]) -> float:
+    """Seconds of a test spent in waits Kubernetes imposes (pod start, reload, grace...)."""
+    return sum(v for k, v in delays.items() if any(m in k for m in INHERENT_MARKERS))
+
+
+def read_costs(path: Path, idle_per_s: float) -> list[TestCost]:
+    """The test cases of a bench JUnit file; cluster CPU less what the idle cluster uses meanwhile."""
+    tests = []
+    for case in read_cases(path):
+        costs = case.costs()
+        cluster = costs.get(CLUSTER_CPU)
+        tests.append(TestCost(f"{case.classname.split('.')[-1]}::{case.name}", case.seconds, case.outcome,
+                              inherent(case.delays()), costs.get(HARNESS_CPU, 0.0),
+                              None if cluster is None else cluster - idle_per_s * case.seconds,
+                              {what: int(costs.get(what, 0)) for what in COUNTS}))
+    return tests
 
 
 @dataclass(frozen=True)
 class Goal:
-    """A measured value against its target."""
+    """A measured value against its target (None: not measured in this run)."""
 
     name: str
-    measured: float
-    target: float
+    measured: float | None
+    target: float | None
     unit: str = "s"
 
     @property
-    def met(self) -> bool:
+    def met(self) -> bool | None:
+        if self.measured is None or self.target is None:
+            return None
         return self.measured <= self.target
 
     def line(self) -> str:
+        if self.met is None:
+            return f"{self.name}: not measured in this run"
         verdict = "met" if self.met else "MISSED"
         return f"{self.name}: {self.measured:.1f}{self.unit} vs target {self.target:.1f}{self.unit} -> {verdict}"
+
+
+def headline(result: dict) -> dict[str, float | None]:
+    """The four numbers the goals are about (None when their phase was skipped)."""
+    serial = [t.seconds for t in result["tests"]]
+    default = result["curve"][result["workers"]]
+    return {"suite_wall_s": default["wall_s"], "longest_test_s": max(serial) if serial else None,
+            "cluster_cpu_above_idle_s": default["cluster_cpu_above_idle_s"],
+            "e2e_warm_wall_s": result.get("e2e_warm_wall_s")}
+
+
+def goals(top: dict[str, float | None], create: dict[str, float]) -> list[Goal]:
+    longest = top["longest_test_s"]
+    return [
+        Goal("suite wall vs 2.5 x longest test (-n 0)", top["suite_wall_s"], longest and 2.5 * longest),
+        Goal("cluster CPU above idle, whole suite", top["cluster_cpu_above_idle_s"], 45.0),
+        Goal("make e2e, warm build cache", top["e2e_warm_wall_s"], 90.0),
+        Goal("cluster creation vs bare kind create --wait + 5 s", create["ours"], create["bare_kind_create_wait"] + 5),
+    ]
+
+
+def rounded(value):
+    """Floats to 0.1 (CPU rates to 0.001), recursively."""
+    if isinstance(value, float):
+        return round(value, 3 if abs(value) < 1 else 1)
+    if isinstance(value, dict):
+        return {k: rounded(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [rounded(v) for v in value]
+    return value
+
+
+def totals(tests: list[TestCost]) -> dict[str, float]:
+    """Pods, execs, port-forwards and harness CPU of a whole run, summed over its tests."""
+    return {**{what: sum(t.counts.get(what, 0) for t in tests) for what in COUNTS},
+            "harness_cpu_in_tests_s": sum(t.harness_cpu_s for t in tests), "tests": len(tests)}
+
+
+def write_reports(result: dict) -> None:
+    """reports/bench.json (headline keys first) and reports/bench.md; print the table."""
+    top = headline(result)
+    judged = goals(top, result["cluster_create_s"])
+    data = {**top, **{k: v for k, v in result.items() if k not in ("tests", "run_counts")},
+            "run_totals": totals(result["run_counts"]),
+            "tests": [asdict(t) for t in sorted(result["tests"], key=lambda t: -t.seconds)],
+            "goals": [{"goal": g.name, "measured": g.measured, "target": g.target, "met": g.met} for g in judged]}
+    REPORTS.mkdir(exist_ok=True)
+    (REPORTS / "bench.json").write_text(json.dumps(rounded(data), indent=2) + "\n")
+    lines = table(rounded(data), judged)
+    (REPORTS / "bench.md").write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
+
+
+def table(data: dict, judged: list[Goal]) -> list[str]:
+    """The Markdown people read."""
+    create = data["cluster_create_s"]
+    lines = ["# Bench", "", f"- idle cluster: {data['idle_cpu_per_s']} CPU-s per s",
+             f"- cluster creation: ours {create['ours']} s, bare `kind create cluster --wait` "
+             f"{create['bare_kind_create_wait']} s", f"- make e2e, warm: {data['e2e_warm_wall_s']} s",
+             f"- per run (-n {data['workers']}): {json.dumps(data['run_totals'])}", "",
+             "| workers | suite wall s | cluster CPU above idle s | harness CPU s |", "|---:|---:|---:|---:|"]
+    lines += [f"| {n} | {run['wall_s']} | {run['cluster_cpu_above_idle_s']} | {run['harness_cpu_s']} |"
+              for n, run in data["curve"].items()]
+    if data["tests"]:
+        lines += ["", "| test (-n 0) | wall s | Kubernetes waits s | cluster CPU above idle s | harness CPU s "
+                      "| Pods | execs | port-forwards |", "|---|---:|---:|---:|---:|---:|---:|---:|"]
+        lines += [f"| {t['name']} | {t['seconds']} | {t['inherent_s']} | {t['cluster_cpu_above_idle_s']} "
+                  f"| {t['harness_cpu_s']} | " + " | ".join(str(t['counts'][w]) for w in COUNTS) + " |"
+                  for t in data["tests"]]
+    return [*lines, "", *(f"- {g.line()}" for g in judged)]

@@ -12,13 +12,13 @@ from .docker_engine import ensure_docker
 from .downloads import stock_tools
 from .images import image_exists, image_label
 from .kind_config import RUNC_NOCAP_IN_NODE, kind_config
-from .paths import STATE_DIR
+from .paths import CACHE_ROOT, STATE_DIR
 from pins import pin
 from .recipe import KindRecipe
 from .registry import OVERRIDE, registry_reachable
 from .steps import StepFailed, output_of, run_step, say
 
-STOCK_TOOLS_DIR = STATE_DIR / "stock-tools"  # kind and kubectl downloaded for the online path
+STOCK_TOOLS_DIR = CACHE_ROOT / "stock-tools"  # kind and kubectl downloaded for the online path, by version
 RUNC_NOCAP_LABEL = "io.github.sidecar-conformance.runc-nocap"  # set by offline/node/Dockerfile
 LOAD_TIMEOUT = 300
 PULL_TIMEOUT = 1200

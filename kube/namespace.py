@@ -6,7 +6,7 @@ import secrets
 
 from kubernetes import client, utils
 
-from kube import diagnostics, manifests
+from kube import diagnostics, manifests, usage
 from reporting import evidence
 from kube.apierrors import api_message
 from kube.cluster import Cluster
@@ -86,6 +86,7 @@ class TestNamespace:
                 utils.create_from_dict(self.cluster.api, doc, namespace=self.name)
             except utils.FailToCreateError as exc:
                 raise refused_creation(doc, exc.api_exceptions[0]) from None
+            usage.count(usage.PODS, doc.get("kind") == "Pod")
         return docs
 
     def wait_default_service_account(self) -> None:
