@@ -10,14 +10,17 @@ done the controller deletes the namespaces of this run, or the kind cluster it m
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from kubernetes import client
 
 from kube import timeouts, usage
+from kube.apierrors import api_message
 from kube.cluster import Cluster, ClusterTarget
 from kube.images import ImageMap, parse_image_map, pinned_images
+from kube.nativegate import ask_cluster
 from kube.namespace import MARKER_POD_SECURITY_LEVELS, POD_SECURITY_LEVELS, RUN_LABEL, TestNamespace
 from kube.sidecar import STYLES
 from pins import pin
@@ -30,12 +33,15 @@ from session.cleanup import interrupt_on_sigterm, new_run_id, sweep_namespaces
 from session.kind import KindOptions, create_kind, delete_kind
 from session.leftovers import sweep_dead_runs
 from session.preflight import SessionError, preflight
+from session.workers import SharedPodScheduling
 
 ROOT = Path(__file__).resolve().parent
 CLUSTER_DIRS = (ROOT / "suites", ROOT / "controls")  # what runs against a cluster
 TARGET = pytest.StashKey[ClusterTarget]()
 NAMESPACE = pytest.StashKey[TestNamespace]()
 FACTS = pytest.StashKey[ClusterFacts]()
+NATIVE = pytest.StashKey[str | None]()  # why the cluster cannot run native sidecars (asked once per run)
+SHARED_FAILED = pytest.StashKey[bool]()  # on a class of tests sharing Pods: one of them failed
 REPORTING = pytest.StashKey[bool]()  # this run includes suites/: default report paths, summary
 SWEPT = pytest.StashKey[str]()
 KEPT_PROPERTY = "kept namespace"  # --keep-namespace-on-failure: a failed test's namespace, left for debugging
@@ -43,6 +49,7 @@ PHASE_REPORTS = pytest.StashKey[dict]()  # a test's setup/call reports, for its 
 SESSION_ISSUES = pytest.StashKey[list]()  # what went wrong outside the tests (left-over namespaces)
 COST = pytest.StashKey[CostMeter]()  # a cluster test's cost, from before its setup to after its teardown
 WORKER_KEY = "sidecar_conformance_target"
+NATIVE_KEY = "sidecar_conformance_native_problem"
 ALLURE_DIR_KEY = "sidecar_conformance_alluredir"  # workers parse the command line anew: pass the default on
 
 
@@ -116,6 +123,15 @@ def open_session(config: pytest.Config) -> ClusterTarget:
     return create_kind(options, run_id)
 
 
+def native_problem(config: pytest.Config, target: ClusterTarget) -> str | None:
+    """Why the cluster cannot run native sidecars (the native style is then skipped), or None."""
+    try:
+        return ask_cluster(Cluster(target, image_map(config)))
+    except client.ApiException as exc:
+        raise SessionError(f"cannot ask whether the cluster runs native sidecars: HTTP {exc.status}"
+                           f" {api_message(exc)}") from None
+
+
 @pytest.hookimpl(tryfirst=True)  # report paths must be set before allure and junitxml configure
 def pytest_configure(config: pytest.Config) -> None:
     try:
@@ -126,6 +142,7 @@ def pytest_configure(config: pytest.Config) -> None:
     if workerinput is not None:
         if WORKER_KEY in workerinput:
             config.stash[TARGET] = ClusterTarget.from_dict(workerinput[WORKER_KEY])
+            config.stash[NATIVE] = workerinput[NATIVE_KEY]
         config.option.allure_report_dir = workerinput.get(ALLURE_DIR_KEY, config.option.allure_report_dir)
         return
     if not needs_cluster(config):
@@ -136,7 +153,9 @@ def pytest_configure(config: pytest.Config) -> None:
     try:
         image_map(config)
         config.stash[TARGET] = target = open_session(config)  # stashed first: a failed preflight still
-        config.stash[FACTS] = preflight(target)               # deletes a kind cluster this run made
+        facts = preflight(target)                              # deletes a kind cluster this run made
+        config.stash[NATIVE] = native_problem(config, target)
+        config.stash[FACTS] = replace(facts, native_sidecars=config.stash[NATIVE] or "supported")
     except (SessionError, ValueError) as exc:
         pytest.exit(f"sidecar-conformance: {exc}", returncode=pytest.ExitCode.USAGE_ERROR)
     if config.stash[REPORTING]:
@@ -161,7 +180,14 @@ def pytest_configure_node(node) -> None:
     target = node.config.stash.get(TARGET, None)
     if target is not None:
         node.workerinput[WORKER_KEY] = target.to_dict()
+        node.workerinput[NATIVE_KEY] = node.config.stash[NATIVE]
     node.workerinput[ALLURE_DIR_KEY] = node.config.option.allure_report_dir
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    """`-n N` (xdist's "load"): a class of tests sharing Pods is one unit of work (session.workers)."""
+    return SharedPodScheduling(config, log) if config.getoption("dist") == "load" else None
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -235,7 +261,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     wanted = metafunc.config.getoption("sidecar_style")
     params = [pytest.param(style, marks=getattr(pytest.mark, style), id=style)
               for style in declared_styles(metafunc.definition) if wanted in ("both", style)]
-    metafunc.parametrize("sidecar_style", params, indirect=True)
+    # module scope: a module's tests run style by style, so a class of them can share Pods
+    metafunc.parametrize("sidecar_style", params, indirect=True, scope="module")
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -254,9 +281,13 @@ def pytest_runtest_makereport(item: pytest.Item, call):
         meter.record(item.user_properties)
     report = yield
     item.stash.setdefault(PHASE_REPORTS, {})[report.when] = report
-    namespace = item.stash.get(NAMESPACE, None)
+    namespace = item.stash.get(NAMESPACE, None) or item.funcargs.get("shared_namespace")
     if namespace is not None:
         podevidence.record(report, namespace)
+    if report.failed and "shared_namespace" in item.funcargs:
+        item.getparent(pytest.Class).stash[SHARED_FAILED] = True
+        if item.config.getoption("keep_namespace_on_failure"):
+            item.user_properties.append((KEPT_PROPERTY, item.funcargs["shared_namespace"].name))
     return report
 
 
@@ -269,17 +300,22 @@ def cluster(pytestconfig: pytest.Config) -> Cluster:
     return Cluster(target, image_map(pytestconfig))
 
 
+def pod_security_level(request: pytest.FixtureRequest) -> str:
+    """--pod-security, or the level of the closest `pod_security(level)` marker."""
+    marker = request.node.get_closest_marker("pod_security")
+    level = marker.args[0] if marker else request.config.getoption("pod_security")
+    if level not in MARKER_POD_SECURITY_LEVELS:
+        pytest.fail(f"pod_security({level!r}): not one of {MARKER_POD_SECURITY_LEVELS}", pytrace=False)
+    return level
+
+
 @pytest.fixture
 def namespace(request: pytest.FixtureRequest, cluster: Cluster):
     """A fresh namespace for this test (its default ServiceAccount present), deleted afterwards
     whatever happened; with --keep-namespace-on-failure a failed test's namespace stays.
 
     It enforces --pod-security, or the level of the test's `pod_security(level)` marker."""
-    marker = request.node.get_closest_marker("pod_security")
-    level = marker.args[0] if marker else request.config.getoption("pod_security")
-    if level not in MARKER_POD_SECURITY_LEVELS:
-        pytest.fail(f"pod_security({level!r}): not one of {MARKER_POD_SECURITY_LEVELS}", pytrace=False)
-    created = TestNamespace(cluster, request.node.nodeid, level)
+    created = TestNamespace(cluster, request.node.nodeid, pod_security_level(request))
     request.node.stash[NAMESPACE] = created  # for the evidence, also when a later fixture fails
     try:
         created.wait_default_service_account()
@@ -296,18 +332,33 @@ def namespace(request: pytest.FixtureRequest, cluster: Cluster):
             created.delete()
 
 
-@pytest.fixture
-def sidecar_style(request: pytest.FixtureRequest, cluster: Cluster) -> str:
+@pytest.fixture(scope="class")
+def shared_namespace(request: pytest.FixtureRequest, cluster: Cluster, sidecar_style: str):
+    """One namespace for a class of tests that share its Pods, per sidecar style: made before
+    the first of them, deleted after the last (kept, with --keep-namespace-on-failure, when
+    one failed). Such a class runs on one xdist worker (session.workers), in written order;
+    its docstring says what a check does to the shared Pods, and each check also passes alone."""
+    created = TestNamespace(cluster, f"{request.node.nodeid}[{sidecar_style}]", pod_security_level(request))
+    try:
+        created.wait_default_service_account()
+        yield created
+    finally:
+        if request.node.stash.get(SHARED_FAILED, False) and request.config.getoption("keep_namespace_on_failure"):
+            created.keep()
+        else:
+            created.delete()
+
+
+@pytest.fixture(scope="module")
+def sidecar_style(request: pytest.FixtureRequest) -> str:
     """"classic" (a regular container) or "native" (init container, restartPolicy Always).
 
     Native is skipped, with the cluster's reason, when the API server or a node's kubelet
-    cannot run native sidecars (asked of the cluster, not read from its version).
+    cannot run native sidecars (asked of the cluster once per run, not read from its version).
     """
     style = request.param
-    if style == "native":
-        problem = cluster.native_sidecar_problem(request.getfixturevalue("namespace").name)
-        if problem:
-            pytest.skip(problem)
+    if style == "native" and request.config.stash[NATIVE]:
+        pytest.skip(request.config.stash[NATIVE])
     return style
 
 

@@ -125,7 +125,9 @@ def write_reports(result: dict) -> None:
 def table(data: dict, judged: list[Goal]) -> list[str]:
     """The Markdown people read."""
     create = data["cluster_create_s"]
-    lines = ["# Bench", "", f"- idle cluster: {data['idle_cpu_per_s']} CPU-s per s",
+    idle = data["idle_cpu_per_s"]
+    lines = ["# Bench", "", f"- idle cluster: {idle['before']} CPU-s per s after creation, {idle['after']} after the"
+             f" runs; {idle['subtracted']} subtracted",
              f"- cluster creation: ours {create['ours']} s, bare `kind create cluster --wait` "
              f"{create['bare_kind_create_wait']} s", f"- make e2e, warm: {data['e2e_warm_wall_s']} s",
              f"- per run (-n {data['workers']}): {json.dumps(data['run_totals'])}", "",

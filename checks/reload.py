@@ -1,6 +1,8 @@
 """Config reload: a ConfigMap edit reaches the volume, the watcher reloads nginx without a
 restart; a subPath copy stays as it was."""
+import re
 import secrets
+import shlex
 from dataclasses import dataclass
 
 from checks.failure import Behaviour, precondition
@@ -11,24 +13,30 @@ from kube.waits import wait_until
 RELOAD = Behaviour("reload")
 CONFIG_MAP = "reload-nginx"
 KEY = "default.conf"
-FIRST_VERSION = "config version 1"
+FIRST_VERSION = "config version 1"  # as created; a subPath copy keeps it
+VERSION = re.compile(r"config version \w+")
+
+
+def current_version(namespace) -> str:
+    """The text nginx is configured to return: FIRST_VERSION, or what the last edit put there."""
+    found = VERSION.search(namespace.config_map_data(CONFIG_MAP)[KEY])
+    precondition(found is not None, f"ConfigMap {CONFIG_MAP} holds a {VERSION.pattern!r}")
+    return found.group()
 
 
 def edit_config(namespace) -> str:
     """Change the text nginx returns, as `kubectl edit configmap` would; return the new text."""
     config = namespace.config_map_data(CONFIG_MAP)[KEY]
-    precondition(FIRST_VERSION in config, f"ConfigMap {CONFIG_MAP} holds {FIRST_VERSION!r}")
-    new_version = f"config version 2 ({secrets.token_hex(4)})"
-    namespace.update_config_map(CONFIG_MAP, {KEY: config.replace(FIRST_VERSION, new_version)})
+    new_version = f"config version {secrets.token_hex(4)}"
+    namespace.update_config_map(CONFIG_MAP, {KEY: config.replace(current_version(namespace), new_version)})
     return new_version
 
 
 def wait_volume_shows(pod, new_version: str, sync_timeout) -> None:
     """Wait for the kubelet to swap the ConfigMap volume (as the reloader sees it)."""
     with RELOAD.waiting("ConfigMap volume updated"):
-        wait_until("the ConfigMap volume to show the edit",
-                   lambda: pod.exec("reloader", ["cat", f"/config/{KEY}"]).stdout,
-                   lambda text: new_version in text, sync_timeout, pod.report)
+        pod.wait_inside("reloader", "the ConfigMap volume to show the edit",
+                        f"grep -qF {shlex.quote(new_version)} /config/{KEY}", f"cat /config/{KEY}", sync_timeout)
 
 
 def wait_served(pod, http, new_version: str, sync_timeout) -> None:

@@ -155,9 +155,9 @@ def config_reload(namespace, pod) -> None:
         namespace.update_config_map(RELOAD_CONFIG_MAP, {RELOAD_KEY: config.replace(FIRST_BODY, EDITED_BODY)})
         # The kubelet's delivery is the cluster's part (the reload suite checks it): not a verdict.
         delivery = config_reload_timeout(namespace.cluster.core, pod.read().spec.node_name)
-        wait_until("the ConfigMap volume to show the edit",
-                   lambda: pod.exec("nginx-main", ["cat", f"/etc/nginx/conf.d/{RELOAD_KEY}"]).stdout,
-                   lambda text: EDITED_BODY in text, delivery, pod.report)
+        pod.wait_inside("nginx-main", "the ConfigMap volume to show the edit",
+                        f"grep -qF '{EDITED_BODY}' /etc/nginx/conf.d/{RELOAD_KEY}",
+                        f"cat /etc/nginx/conf.d/{RELOAD_KEY}", delivery)
         try:
             wait_until("nginx to serve the edit", lambda: http.get("/").text, lambda body: body == EDITED_BODY,
                        RELOADED, pod.report)

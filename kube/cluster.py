@@ -7,8 +7,7 @@ from functools import cached_property
 
 from kubernetes import client, config
 
-from kube.images import ImageMap, pinned_images
-from kube.nativegate import native_sidecar_problem
+from kube.images import ImageMap
 
 
 @dataclass(frozen=True)
@@ -78,11 +77,3 @@ class Cluster:
     def version(self) -> tuple[int, int]:
         """(major, minor) of the server."""
         return parse_version(self.version_info)
-
-    def native_sidecar_problem(self, namespace: str) -> str | None:
-        """Why this cluster cannot run native sidecars, or None; asked once per process
-        (a dry-run Pod in `namespace`, the nodes' kubelets)."""
-        if not hasattr(self, "_native_problem"):
-            image = self.images.resolve(pinned_images()["BUSYBOX_IMAGE"])
-            self._native_problem = native_sidecar_problem(self.core, namespace, image)
-        return self._native_problem

@@ -8,7 +8,7 @@ from kubernetes.stream import stream
 from kubernetes.stream.ws_client import STDERR_CHANNEL, STDOUT_CHANNEL
 
 from kube import usage
-from kube.timeouts import EXEC
+from kube.timeouts import EXEC, Timeout
 from kube.waits import CannotHappen
 
 
@@ -33,8 +33,9 @@ def refusal(exc: ValueError) -> str:
     return text.split(": ", 1)[1].strip().strip("'") if "invalid literal" in text else text
 
 
-def run(api: client.ApiClient, namespace: str, pod: str, container: str, command: list[str]) -> ExecResult:
-    """Run `command` in the container and wait (up to EXEC) for it to exit.
+def run(api: client.ApiClient, namespace: str, pod: str, container: str, command: list[str],
+        timeout: Timeout = EXEC) -> ExecResult:
+    """Run `command` in the container and wait (up to `timeout`) for it to exit.
 
     `kubernetes.stream` swaps the request function of the client it is given while it
     connects, so every exec gets a client of its own: other threads keep theirs.
@@ -47,10 +48,10 @@ def run(api: client.ApiClient, namespace: str, pod: str, container: str, command
             stdin=False, stdout=True, stderr=True, tty=False, _preload_content=False,
         )
         try:
-            session.run_forever(timeout=EXEC.seconds)
+            session.run_forever(timeout=timeout.seconds)
             if session.is_open():
-                raise AssertionError(f"[{EXEC.name}] {command} in {namespace}/{pod}/{container} "
-                                     f"still running after {EXEC.seconds:g}s")
+                raise AssertionError(f"[{timeout.name}] {command} in {namespace}/{pod}/{container} "
+                                     f"still running after {timeout.seconds:g}s")
             try:
                 code = session.returncode
             except ValueError as exc:  # the client cannot parse a refusal ("container not found"...)

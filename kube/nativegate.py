@@ -12,6 +12,9 @@ import re
 from kubernetes import client
 
 from kube.apierrors import api_message
+from kube.cluster import Cluster
+from kube.images import pinned_images
+from kube.namespace import TestNamespace
 from kube.podsecurity import restricted
 
 NATIVE_KUBELET = (1, 29)  # beta and on by default since 1.29 (KEP-753)
@@ -68,3 +71,13 @@ def native_sidecar_problem(core: client.CoreV1Api, namespace: str, image: str) -
             return None
         raise
     return kubelet_problem(nodes)
+
+
+def ask_cluster(cluster: Cluster) -> str | None:
+    """native_sidecar_problem, asked once for a whole run in a namespace of its own (deleted after)."""
+    probe = TestNamespace(cluster, "native-sidecar-gate")
+    try:
+        probe.wait_default_service_account()
+        return native_sidecar_problem(cluster.core, probe.name, cluster.images.resolve(pinned_images()["BUSYBOX_IMAGE"]))
+    finally:
+        probe.delete()

@@ -1,6 +1,7 @@
 """A handle on one Pod: status, waits, exec, logs, port-forward."""
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -14,9 +15,11 @@ from kube.execs import ExecResult
 from kube.logs import LogFollower, LogLine, read_log
 from kube.portforward import port_forward
 from kube.timeouts import CONTAINER_TERMINATED, HTTP_REQUEST, HTTP_SERVING, POD_READY, WATCH_IDLE, Timeout
-from kube.waits import CannotHappen, NotYet, wait_until
+from kube.waits import CannotHappen, NotYet, WaitTimeout, wait_until
 
 # Waiting reasons of a container the kubelet will not get out of by itself, soon enough.
+IN_POD_POLL = 0.2  # seconds between the looks of a wait run by a container's own shell
+IN_POD_MARGIN = 10.0  # for the exec of such a wait, beyond its own timeout
 STUCK_REASONS = ("CrashLoopBackOff", "ImagePullBackOff", "InvalidImageName", "ErrImageNeverPull",
                  "CreateContainerConfigError", "CreateContainerError", "RunContainerError")
 
@@ -163,6 +166,24 @@ class Pod:
         if check and result.exit_code != 0:
             raise AssertionError(f"exec in {self}/{container} failed\n{result.describe()}\n{self.report()}")
         return result
+
+    def wait_inside(self, container: str, what: str, condition: str, show: str, timeout: Timeout) -> str:
+        """Wait until the shell `condition` holds in `container`; return what `show` prints then.
+
+        One exec: the container's own shell looks every IN_POD_POLL seconds, where an exec per
+        look would cost the API server, kubelet and runtime each time. On timeout WaitTimeout
+        says what `show` printed last.
+        """
+        tries = max(1, math.ceil(timeout.seconds / IN_POD_POLL))
+        script = (f"i=0; until {condition}; do i=$((i+1)); if [ $i -ge {tries} ]; then {show}; exit 124; fi;"
+                  f" sleep {IN_POD_POLL}; done; {show}")
+        bound = Timeout(f"exec of a wait for {timeout.name}", timeout.base_seconds + IN_POD_MARGIN)
+        result = execs.run(self.cluster.api, self.namespace, self.name, container, ["sh", "-c", script], bound)
+        if result.exit_code == 124:
+            raise WaitTimeout(f"{self}/{container}: {what}", timeout, result.stdout.strip(), self.report())
+        if result.exit_code != 0:
+            raise AssertionError(f"exec in {self}/{container} failed\n{result.describe()}\n{self.report()}")
+        return result.stdout
 
     def log(self, container: str) -> list[LogLine]:
         """What `container` printed so far, with runtime timestamps."""

@@ -32,6 +32,7 @@ class ClusterFacts:
     context: str | None = None
     nodes: list[NodeFacts] = field(default_factory=list)
     note: str = ""  # why the nodes or their images are not known
+    native_sidecars: str = "not asked"  # "supported", or why the native style is skipped
 
     def kind_images(self) -> list[str]:
         """The distinct images of kind node containers."""
@@ -47,6 +48,7 @@ class ClusterFacts:
         nodes = "; ".join(node.describe() for node in self.nodes)
         rows.append((f"Nodes ({len(self.nodes)})", nodes or "unknown"))
         rows.append(("Tools", ", ".join(f"{tool} {version}" for tool, version in self.tools.items())))
+        rows.append(("Native sidecars", self.native_sidecars))
         if self.note:
             rows.append(("Note", self.note))
         return rows

@@ -23,18 +23,22 @@ from kube.timeouts import POD_COMPLETED
 pytestmark = pytest.mark.lifecycle
 
 
-@pytest.mark.sidecar_styles("native")
-def test_several_sidecars_start_one_after_another_each_gated_by_its_startup_probe(namespace, sidecar_style):
-    namespace.deploy("lifecycle-order.yaml", sidecar_style)
-    pod = namespace.pod("lifecycle-order").wait_ready()
-    assert_started_one_after_another(timeline_of(pod, ORDER_POD))
+@pytest.fixture(scope="class")
+def order_pod(shared_namespace, sidecar_style):
+    shared_namespace.deploy("lifecycle-order.yaml", sidecar_style)
+    return shared_namespace.pod("lifecycle-order").wait_ready()
 
 
 @pytest.mark.sidecar_styles("native")
-def test_several_sidecars_stop_in_reverse_order_after_main_exited(namespace, sidecar_style):
-    namespace.deploy("lifecycle-order.yaml", sidecar_style)
-    deletion = delete_observed(namespace.pod("lifecycle-order").wait_ready(), follow=ORDER_POD)
-    assert_stopped_in_reverse_order(deletion_timeline(deletion))
+class TestLifecycleOrder:
+    """One lifecycle-order Pod: how its sidecars started, then, by deleting it, how they stop."""
+
+    def test_several_sidecars_start_one_after_another_each_gated_by_its_startup_probe(self, order_pod):
+        assert_started_one_after_another(timeline_of(order_pod, ORDER_POD))
+
+    def test_several_sidecars_stop_in_reverse_order_after_main_exited(self, order_pod):
+        deletion = delete_observed(order_pod, follow=ORDER_POD)
+        assert_stopped_in_reverse_order(deletion_timeline(deletion))
 
 
 @pytest.mark.sidecar_styles("native")
@@ -56,22 +60,29 @@ def test_sidecar_failing_its_first_startup_probe_still_lets_main_start(namespace
     assert_restarted_and_ready(namespace.pod("lifecycle-probe-retry"), "sc")
 
 
+@pytest.fixture(scope="class")
+def completion(shared_namespace, sidecar_style):
+    """lifecycle-completion, every state of it watched from before it was created."""
+    history = PodHistory(shared_namespace.cluster.core, shared_namespace.name, "lifecycle-completion", POD_COMPLETED)
+    shared_namespace.deploy("lifecycle-completion.yaml", sidecar_style)
+    return shared_namespace.pod("lifecycle-completion"), history
+
+
 @pytest.mark.sidecar_styles("native")
-def test_sidecar_prestop_hook_runs_after_main_exited(namespace, sidecar_style):
-    namespace.deploy("lifecycle-completion.yaml", sidecar_style)
-    pod = namespace.pod("lifecycle-completion")
-    wait_completed(pod)
-    assert_prestop_after_main(pod, "sc")
+class TestLifecycleCompletion:
+    """One lifecycle-completion Pod running to completion: its sidecar's preStop, its Pod IP."""
+
+    def test_sidecar_prestop_hook_runs_after_main_exited(self, completion):
+        pod, _ = completion
+        wait_completed(pod)
+        assert_prestop_after_main(pod, "sc")
+
+    def test_pod_ip_stays_while_the_pod_runs_to_completion(self, completion):
+        _, history = completion
+        assert_pod_ip_kept(history.wait_finished())
 
 
 def test_main_overrunning_the_grace_period_does_not_keep_the_pod(namespace, sidecar_style):
     namespace.deploy("lifecycle-overrun.yaml", sidecar_style)
     deletion = delete_observed(namespace.pod("lifecycle-overrun").wait_ready(), follow=[])
     assert_gone_by_the_deadline(deletion, ["main", "sc"])
-
-
-@pytest.mark.sidecar_styles("native")
-def test_pod_ip_stays_while_the_pod_runs_to_completion(namespace, sidecar_style):
-    history = PodHistory(namespace.cluster.core, namespace.name, "lifecycle-completion", POD_COMPLETED)
-    namespace.deploy("lifecycle-completion.yaml", sidecar_style)
-    assert_pod_ip_kept(history.wait_finished())

@@ -14,19 +14,21 @@ from checks.ordering import (
 pytestmark = pytest.mark.ordering
 
 
-@pytest.fixture
-def ordering_pod(namespace, sidecar_style):
-    namespace.deploy("ordering.yaml", sidecar_style)
-    return namespace.pod("ordering-demo").wait_ready()
+@pytest.fixture(scope="class")
+def ordering_pod(shared_namespace, sidecar_style):
+    shared_namespace.deploy("ordering.yaml", sidecar_style)
+    return shared_namespace.pod("ordering-demo").wait_ready()
 
 
-def test_init_container_finishes_before_main_starts(ordering_pod):
-    assert_init_finished_before_main(ordering_pod)
+class TestOrderingDemo:
+    """The checks of one ordering-demo, per sidecar style: each only reads its statuses and logs."""
 
+    def test_init_container_finishes_before_main_starts(self, ordering_pod):
+        assert_init_finished_before_main(ordering_pod)
 
-@pytest.mark.sidecar_styles("native")
-def test_native_sidecar_starts_before_main_and_keeps_running(ordering_pod):
-    assert_sidecar_started_before_main(ordering_pod)
+    @pytest.mark.sidecar_styles("native")
+    def test_native_sidecar_starts_before_main_and_keeps_running(self, ordering_pod):
+        assert_sidecar_started_before_main(ordering_pod)
 
 
 @pytest.mark.sidecar_styles("native")
