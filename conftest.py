@@ -281,13 +281,14 @@ def pytest_runtest_makereport(item: pytest.Item, call):
         meter.record(item.user_properties)
     report = yield
     item.stash.setdefault(PHASE_REPORTS, {})[report.when] = report
-    namespace = item.stash.get(NAMESPACE, None) or item.funcargs.get("shared_namespace")
+    shared = getattr(item, "funcargs", {}).get("shared_namespace")
+    namespace = item.stash.get(NAMESPACE, None) or shared
     if namespace is not None:
         podevidence.record(report, namespace)
-    if report.failed and "shared_namespace" in item.funcargs:
+    if report.failed and shared is not None:
         item.getparent(pytest.Class).stash[SHARED_FAILED] = True
         if item.config.getoption("keep_namespace_on_failure"):
-            item.user_properties.append((KEPT_PROPERTY, item.funcargs["shared_namespace"].name))
+            item.user_properties.append((KEPT_PROPERTY, shared.name))
     return report
 
 

@@ -8,7 +8,8 @@ import time
 
 import httpx
 
-KIND_CLUSTER_LABEL = "io.x-k8s.kind.cluster"
+from session.kind import KIND_CLUSTER_LABEL
+
 DOCKER_API_TIMEOUT = 10.0
 # The idle rate is the lowest of IDLE_WINDOWS looks of IDLE_WINDOW_S each: a cluster just created,
 # or just rid of a run's namespaces, is busier than idle for its first ~10 s (measured here).

@@ -17,18 +17,23 @@ FIRST_VERSION = "config version 1"  # as created; a subPath copy keeps it
 VERSION = re.compile(r"config version \w+")
 
 
-def current_version(namespace) -> str:
-    """The text nginx is configured to return: FIRST_VERSION, or what the last edit put there."""
-    found = VERSION.search(namespace.config_map_data(CONFIG_MAP)[KEY])
+def version_in(config: str) -> str:
+    """The text an nginx config returns: FIRST_VERSION, or what the last edit put there."""
+    found = VERSION.search(config)
     precondition(found is not None, f"ConfigMap {CONFIG_MAP} holds a {VERSION.pattern!r}")
     return found.group()
+
+
+def current_version(namespace) -> str:
+    """The text the ConfigMap configures nginx to return now."""
+    return version_in(namespace.config_map_data(CONFIG_MAP)[KEY])
 
 
 def edit_config(namespace) -> str:
     """Change the text nginx returns, as `kubectl edit configmap` would; return the new text."""
     config = namespace.config_map_data(CONFIG_MAP)[KEY]
     new_version = f"config version {secrets.token_hex(4)}"
-    namespace.update_config_map(CONFIG_MAP, {KEY: config.replace(current_version(namespace), new_version)})
+    namespace.update_config_map(CONFIG_MAP, {KEY: config.replace(version_in(config), new_version)})
     return new_version
 
 

@@ -14,12 +14,11 @@ from kube.cluster import Cluster
 from kube.execs import ExecResult
 from kube.logs import LogFollower, LogLine, read_log
 from kube.portforward import port_forward
-from kube.timeouts import CONTAINER_TERMINATED, HTTP_REQUEST, HTTP_SERVING, POD_READY, WATCH_IDLE, Timeout
+from kube.timeouts import (CONTAINER_TERMINATED, EXEC, HTTP_REQUEST, HTTP_SERVING, IN_POD_MARGIN, IN_POD_POLL, POD_READY,
+                           WATCH_IDLE, Timeout)
 from kube.waits import CannotHappen, NotYet, WaitTimeout, wait_until
 
 # Waiting reasons of a container the kubelet will not get out of by itself, soon enough.
-IN_POD_POLL = 0.2  # seconds between the looks of a wait run by a container's own shell
-IN_POD_MARGIN = 10.0  # for the exec of such a wait, beyond its own timeout
 STUCK_REASONS = ("CrashLoopBackOff", "ImagePullBackOff", "InvalidImageName", "ErrImageNeverPull",
                  "CreateContainerConfigError", "CreateContainerError", "RunContainerError")
 
@@ -160,12 +159,15 @@ class Pod:
         return self.status(container).state.terminated
 
     # --- acting --------------------------------------------------------------------
-    def exec(self, container: str, command: list[str], check: bool = True) -> ExecResult:
-        """Run `command` in `container`; with `check`, a non-zero exit fails the test."""
-        result = execs.run(self.cluster.api, self.namespace, self.name, container, command)
+    def exec(self, container: str, command: list[str], check: bool = True, timeout: Timeout = EXEC) -> ExecResult:
+        """Run `command` in `container` (bounded by `timeout`); with `check`, a non-zero exit fails the test."""
+        result = execs.run(self.cluster.api, self.namespace, self.name, container, command, timeout)
         if check and result.exit_code != 0:
-            raise AssertionError(f"exec in {self}/{container} failed\n{result.describe()}\n{self.report()}")
+            raise self._exec_failed(container, result)
         return result
+
+    def _exec_failed(self, container: str, result: ExecResult) -> AssertionError:
+        return AssertionError(f"exec in {self}/{container} failed\n{result.describe()}\n{self.report()}")
 
     def wait_inside(self, container: str, what: str, condition: str, show: str, timeout: Timeout) -> str:
         """Wait until the shell `condition` holds in `container`; return what `show` prints then.
@@ -178,11 +180,11 @@ class Pod:
         script = (f"i=0; until {condition}; do i=$((i+1)); if [ $i -ge {tries} ]; then {show}; exit 124; fi;"
                   f" sleep {IN_POD_POLL}; done; {show}")
         bound = Timeout(f"exec of a wait for {timeout.name}", timeout.base_seconds + IN_POD_MARGIN)
-        result = execs.run(self.cluster.api, self.namespace, self.name, container, ["sh", "-c", script], bound)
+        result = self.exec(container, ["sh", "-c", script], check=False, timeout=bound)
         if result.exit_code == 124:
             raise WaitTimeout(f"{self}/{container}: {what}", timeout, result.stdout.strip(), self.report())
         if result.exit_code != 0:
-            raise AssertionError(f"exec in {self}/{container} failed\n{result.describe()}\n{self.report()}")
+            raise self._exec_failed(container, result)
         return result.stdout
 
     def log(self, container: str) -> list[LogLine]:
