@@ -49,9 +49,9 @@ def assert_flushed_promptly(deletion):
     events = timeline(deletion)
     term, exited = events.at("shipper", "SIGTERM"), events.at("shipper", "exiting")
     SHUTDOWN.require(term is not None and exited is not None and 0 <= exited - term <= FLUSH_BOUND
-                     and end.finished_at < deletion.deadline - TOLERANCE, "flush promptly",
+                     and end.finished_at < deletion.grace_ends - TOLERANCE, "flush promptly",
                      f"the shipper to exit within {FLUSH_BOUND:g}s of its SIGTERM and before the grace period"
-                     f" ends ({deletion.deadline})", f"{events}; exit at {end.finished_at}")
+                     f" ends ({deletion.grace_ends})", f"{events}; exit at {end.finished_at}")
     return flushed[0]
 
 
@@ -67,19 +67,20 @@ def assert_sidecar_outlived_the_app(deletion) -> None:
 
 
 def assert_killed_at_the_deadline(deletion, container: str) -> None:
-    """`container` ignored SIGTERM and was SIGKILLed when the grace period ended: not
-    before it (GRACE_TOLERANCE), and not later than KILL_LATENESS after it."""
+    """`container` ignored SIGTERM and was SIGKILLed when the kubelet's grace period ended:
+    not before it (GRACE_TOLERANCE), and not later than KILL_LATENESS after it."""
     end = deletion.terminated(container)
-    SHUTDOWN.require(end.exit_code == 137 and deletion.deadline - TOLERANCE <= end.finished_at
-                     <= deletion.deadline + timedelta(seconds=KILL_LATENESS), "SIGKILL at the end of the grace period",
+    SHUTDOWN.require(end.exit_code == 137 and deletion.grace_ends - TOLERANCE <= end.finished_at
+                     <= deletion.grace_ends + timedelta(seconds=KILL_LATENESS), "SIGKILL at the end of the grace period",
                      f"{container} killed (exit 137) between {GRACE_TOLERANCE:g}s before and {KILL_LATENESS:g}s after"
-                     f" the end of the grace period ({deletion.deadline})", f"exit {end.exit_code} at {end.finished_at}")
+                     f" the end of the grace period ({deletion.grace_ends}: the kubelet's Killing event"
+                     f" {deletion.kill_started} + {deletion.grace_seconds}s)", f"exit {end.exit_code} at {end.finished_at}")
 
 
 def assert_exited_on_sigterm(deletion, container: str) -> None:
     """`container` handled SIGTERM: exit 0 well before the grace period ended."""
     end = deletion.terminated(container)
-    SHUTDOWN.require(end.exit_code == 0 and end.finished_at < deletion.deadline - TOLERANCE,
+    SHUTDOWN.require(end.exit_code == 0 and end.finished_at < deletion.grace_ends - TOLERANCE,
                      "SIGTERM delivered to every container",
-                     f"{container} to exit 0 on SIGTERM before the grace period ends ({deletion.deadline})",
+                     f"{container} to exit 0 on SIGTERM before the grace period ends ({deletion.grace_ends})",
                      f"exit {end.exit_code} at {end.finished_at}")

@@ -153,7 +153,7 @@ def test_a_kill_long_after_the_deadline_is_late(namespace, broken, sidecar_style
     namespace.deploy("shutdown-untrapped.yaml", sidecar_style)
     deletion = delete_observed(namespace.pod("shutdown-untrapped").wait_ready(), follow=["stubborn"])
     shutdown.assert_killed_at_the_deadline(deletion, "stubborn")
-    late = dataclasses.replace(deletion, deadline=deletion.deadline - LATE_BY)
+    late = dataclasses.replace(deletion, kill_started=deletion.kill_started - LATE_BY)
     with broken("shutdown", "SIGKILL at the end of the grace period"):
         shutdown.assert_killed_at_the_deadline(late, "stubborn")
 

@@ -1,13 +1,15 @@
 """Delete a Pod while watching it and following its containers' logs to the end.
 
 A Pod's logs and status vanish with it, so both are captured on streams opened
-before the delete request.
+before the delete request. The kubelet counts the grace period from when it starts
+stopping the Pod (its first "Killing" event), not from the delete request: under load it
+starts seconds later, so grace-period checks are measured from that event.
 """
 from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from kubernetes import client, watch
 
@@ -15,20 +17,15 @@ from reporting import evidence
 from kube.diagnostics import pod_state
 from kube.logs import LogFollower
 from kube.pods import Pod, all_statuses
-from kube.timeouts import pod_deletion
+from kube.timeouts import KILLING_EVENT, pod_deletion
 from kube.waits import wait_until
 
 
 class _PodWatch:
-    """Remembers the last state of one Pod until its DELETED event.
-
-    `deadline` is the first deletionTimestamp seen: the end of the grace period. The
-    kubelet's final delete (grace 0) moves the timestamp to its own time.
-    """
+    """Remembers the last state of one Pod until its DELETED event."""
 
     def __init__(self, pod: Pod, resource_version: str, timeout: float):
         self.last: client.V1Pod | None = None
-        self.deadline: datetime | None = None
         self.deleted = False
         self.deleted_at: datetime | None = None  # this machine's clock when DELETED arrived
         self.error: Exception | None = None
@@ -42,7 +39,6 @@ class _PodWatch:
         try:
             for event in self._watch.stream(*args, **kwargs):
                 self.last = event["object"]
-                self.deadline = self.deadline or self.last.metadata.deletion_timestamp
                 if event["type"] == "DELETED":
                     self.deleted_at = datetime.now(UTC)
                     self.deleted = True
@@ -62,11 +58,16 @@ class Deletion:
     """What was seen while a Pod was deleted."""
 
     requested_at: datetime  # this machine's clock when the delete was sent
-    deadline: datetime  # metadata.deletionTimestamp: when the grace period ends
+    kill_started: datetime  # the kubelet's first "Killing" event for the Pod (1 s resolution)
     grace_seconds: int
     final: client.V1Pod  # the Pod as it was deleted (last container states)
     logs: dict[str, LogFollower]
     gone_at: datetime  # this machine's clock when the watch saw the Pod deleted
+
+    @property
+    def grace_ends(self) -> datetime:
+        """When the kubelet's grace period ends: its first "Killing" event plus the grace period."""
+        return self.kill_started + timedelta(seconds=self.grace_seconds)
 
     def terminated(self, container: str) -> client.V1ContainerStateTerminated:
         """The final terminated state of `container`."""
@@ -92,8 +93,8 @@ def delete_observed(pod: Pod, follow: list[str]) -> Deletion:
     pod.delete()
     wait_until(f"{pod} to be deleted", lambda: pod_watch.deleted or pod_watch.error,
                bool, timeout, pod_watch.describe)
-    if pod_watch.error is not None or pod_watch.deadline is None:
-        raise AssertionError(f"watching {pod} broke ({pod_watch.error!r}) or saw no deletionTimestamp")
+    if pod_watch.error is not None:
+        raise AssertionError(f"watching {pod} broke ({pod_watch.error!r})")
     for follower in followers.values():
         follower.wait_ended(pod_watch.describe)
     evidence.attach_text(f"{pod.name}: final status (as deleted)", pod_watch.describe())
@@ -101,5 +102,17 @@ def delete_observed(pod: Pod, follow: list[str]) -> Deletion:
         evidence.attach_text(f"{pod.name}/{container}: log (followed through the deletion)",
                              "\n".join([*(f"{line.time.isoformat()} {line.text}" for line in follower.lines),
                                         *(f"(from the kubelet) {notice}" for notice in follower.notices)]))
-    return Deletion(requested_at, pod_watch.deadline, grace, pod_watch.last, followers, pod_watch.deleted_at)
+    return Deletion(requested_at, _kill_started(pod, current.metadata.uid), grace, pod_watch.last, followers,
+                    pod_watch.deleted_at)
+
+
+def _kill_started(pod: Pod, uid: str) -> datetime:
+    """The time of the kubelet's first "Killing" event for the Pod with `uid` (events are
+    written asynchronously, so wait for it)."""
+    def killings() -> list[datetime]:
+        events = pod.cluster.core.list_namespaced_event(
+            pod.namespace, field_selector=f"involvedObject.uid={uid},reason=Killing").items
+        return [event.event_time or event.first_timestamp for event in events]
+
+    return min(wait_until(f"the kubelet's Killing event for {pod}", killings, bool, KILLING_EVENT))
 

@@ -82,7 +82,9 @@ class TestLifecycleCompletion:
         assert_pod_ip_kept(history.wait_finished())
 
 
-def test_main_overrunning_the_grace_period_does_not_keep_the_pod(namespace, sidecar_style):
+def test_main_overrunning_the_grace_period_does_not_keep_the_pod(namespace, sidecar_style, record_delay):
     namespace.deploy("lifecycle-overrun.yaml", sidecar_style)
     deletion = delete_observed(namespace.pod("lifecycle-overrun").wait_ready(), follow=[])
     assert_gone_by_the_deadline(deletion, ["main", "sc"])
+    record_delay("delete -> the kubelet starts stopping the Pod (Killing event, 1s resolution)",
+                 deletion.seconds_after_request(deletion.kill_started))

@@ -1,10 +1,19 @@
-"""The lifecycle checks that judge pure observations: event order and Pod IP history."""
+"""The lifecycle checks that judge pure observations: event order, Pod IP history, the end
+of a deletion."""
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from kubernetes import client
 
 from checks.events import Event, Timeline
 from checks.failure import CheckFailed
-from checks.lifecycle import assert_pod_ip_kept, assert_started_one_after_another, assert_stopped_in_reverse_order
+from checks.lifecycle import (
+    assert_gone_by_the_deadline,
+    assert_pod_ip_kept,
+    assert_started_one_after_another,
+    assert_stopped_in_reverse_order,
+)
+from kube.deletion import Deletion
 
 
 def timeline(*events):
@@ -41,3 +50,36 @@ def test_the_pod_ip_must_stay_until_succeeded():
         assert_pod_ip_kept([state("Running", "10.0.0.5"), state("Running", None), state("Succeeded", "10.0.0.5")])
     with pytest.raises(CheckFailed):
         assert_pod_ip_kept([state("Running", "10.0.0.5"), state("Failed", "10.0.0.5")])
+
+
+KILLING = datetime(2026, 11, 28, 21, 31, 49, tzinfo=UTC)  # the kubelet's first Killing event
+
+
+def deleted(requested_after_killing: float, ends: dict[str, float], gone: float) -> Deletion:
+    """A deletion with a 4 s grace period; times in seconds after the Killing event."""
+    def at(seconds):
+        return KILLING + timedelta(seconds=seconds)
+
+    statuses = [client.V1ContainerStatus(name=name, image="", image_id="", ready=False, restart_count=0,
+                                         state=client.V1ContainerState(terminated=client.V1ContainerStateTerminated(
+                                             exit_code=137, finished_at=at(end))))
+                for name, end in ends.items()]
+    final = client.V1Pod(status=client.V1PodStatus(container_statuses=statuses))
+    return Deletion(at(requested_after_killing), KILLING, 4, final, {}, at(gone))
+
+
+def test_the_grace_period_counts_from_the_kubelets_killing_event():
+    # Seen in CI under load: the kubelet began 2 s after the request, main was killed 5 s after
+    # its Killing event (1 s resolution on both).
+    assert_gone_by_the_deadline(deleted(-2.5, {"main": 5, "sc": 1}, gone=6.2), ["main", "sc"])
+
+
+@pytest.mark.parametrize("ends, gone", [
+    ({"main": 7, "sc": 1}, 8),  # main killed 3 s after the grace period: overran it
+    ({"main": 4, "sc": 7}, 8),  # a sidecar outlived the grace period
+    ({"main": 1, "sc": 1}, 2),  # main killed 3 s early: the grace period not given
+    ({"main": 4, "sc": 1}, 12),  # the Pod stayed 8 s after its containers ended
+], ids=["main-late", "sidecar-late", "main-early", "pod-stays"])
+def test_a_pod_outside_its_grace_period_fails(ends, gone):
+    with pytest.raises(CheckFailed, match="grace period bounds the Pod"):
+        assert_gone_by_the_deadline(deleted(-0.5, ends, gone), ["main", "sc"])
