@@ -10,6 +10,7 @@ done the controller deletes the namespaces of this run, or the kind cluster it m
 """
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -33,7 +34,8 @@ from session.cleanup import interrupt_on_sigterm, new_run_id, sweep_namespaces
 from session.kind import KindOptions, create_kind, delete_kind
 from session.leftovers import sweep_dead_runs
 from session.preflight import SessionError, preflight
-from session.workers import SharedPodScheduling
+from session import durations
+from session.workers import SharedPodScheduling, scope_of
 
 ROOT = Path(__file__).resolve().parent
 CLUSTER_DIRS = (ROOT / "suites", ROOT / "controls")  # what runs against a cluster
@@ -47,6 +49,7 @@ SWEPT = pytest.StashKey[str]()
 KEPT_PROPERTY = "kept namespace"  # --keep-namespace-on-failure: a failed test's namespace, left for debugging
 PHASE_REPORTS = pytest.StashKey[dict]()  # a test's setup/call reports, for its fixtures' teardown
 SESSION_ISSUES = pytest.StashKey[list]()  # what went wrong outside the tests (left-over namespaces)
+DURATIONS = pytest.StashKey[dict]()  # seconds by test node id, from make bench (session.durations)
 COST = pytest.StashKey[CostMeter]()  # a cluster test's cost, from before its setup to after its teardown
 WORKER_KEY = "sidecar_conformance_target"
 NATIVE_KEY = "sidecar_conformance_native_problem"
@@ -136,6 +139,7 @@ def native_problem(config: pytest.Config, target: ClusterTarget) -> str | None:
 def pytest_configure(config: pytest.Config) -> None:
     try:
         timeouts.set_scale(config.getoption("timeout_scale"))
+        config.stash[DURATIONS] = durations.load()
     except ValueError as exc:
         pytest.exit(f"sidecar-conformance: {exc}", returncode=pytest.ExitCode.USAGE_ERROR)
     workerinput = getattr(config, "workerinput", None)
@@ -168,10 +172,12 @@ def pytest_report_header(config: pytest.Config) -> list[str] | None:
     return [f"{label}: {value}" for label, value in facts.rows()] if facts else None
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Label each scenario with its behaviour and check (Allure, summary)."""
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Label each scenario with its behaviour and check (Allure, summary); put the longest units
+    of work first (every xdist worker collects the same order)."""
     for item in items:
         evidence.label(item)
+    items[:] = durations.longest_first(items, lambda item: item.nodeid, scope_of, config.stash[DURATIONS])
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -213,6 +219,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     if hasattr(config, "workerinput") or target is None or target.delete_at_end:
         return
     issues = config.stash.setdefault(SESSION_ISSUES, [])
+    started = time.monotonic()
     try:
         swept = sweep_namespaces(target)
     except AssertionError as exc:
@@ -220,8 +227,8 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         issues.append(f"left behind: {str(exc).splitlines()[0]}")
         session.exitstatus = pytest.ExitCode.TESTS_FAILED  # the verdict says FAIL: so does the exit code
     else:
-        config.stash[SWEPT] = (f"namespaces labelled {RUN_LABEL}={target.run_id}: none left"
-                               f" (waited for {len(swept)} still terminating)")
+        config.stash[SWEPT] = (f"namespaces labelled {RUN_LABEL}={target.run_id}: none left (waited"
+                               f" {time.monotonic() - started:.1f}s for {len(swept)} still terminating)")
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
