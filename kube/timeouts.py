@@ -108,7 +108,7 @@ CLASSIC_JOB_HOLD = Timeout("job with a classic sidecar stays incomplete", 10)
 CONTROL_JOB_COMPLETE = Timeout("job complete (negative control)", 30)
 
 # Session
-NAMESPACE_SWEEP = Timeout("this run's namespaces gone", 300, poll=2)
+NAMESPACE_SWEEP = Timeout("this run's namespaces gone", 300, poll=0.5)
 BAD_INPUT_EXIT = 15.0  # a run given bad input ends within this, with one line
 FIRST_FAILURE = 30.0  # a run on a broken cluster (a Pod that cannot start) names the cause within this
 MAX_RUN_AGE = 6 * 3600.0  # a run started on another host this long ago is dead (no run takes an hour)
