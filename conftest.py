@@ -317,6 +317,16 @@ def pod_security_level(request: pytest.FixtureRequest) -> str:
     return level
 
 
+def release(config: pytest.Config, created: TestNamespace, failed: bool) -> bool:
+    """Delete a test's namespace, or keep it when a test in it failed and
+    --keep-namespace-on-failure is set; True when kept."""
+    if failed and config.getoption("keep_namespace_on_failure"):
+        created.keep()
+        return True
+    created.delete()
+    return False
+
+
 @pytest.fixture
 def namespace(request: pytest.FixtureRequest, cluster: Cluster):
     """A fresh namespace for this test (its default ServiceAccount present), deleted afterwards
@@ -333,11 +343,8 @@ def namespace(request: pytest.FixtureRequest, cluster: Cluster):
         usage.count(usage.PODS, sum(1 for pod in pods if pod.metadata.owner_references))  # a Job's Pods
     finally:
         failed = any(report.failed for report in request.node.stash.get(PHASE_REPORTS, {}).values())
-        if failed and request.config.getoption("keep_namespace_on_failure"):
-            created.keep()
+        if release(request.config, created, failed):
             request.node.user_properties.append((KEPT_PROPERTY, created.name))
-        else:
-            created.delete()
 
 
 @pytest.fixture(scope="class")
@@ -351,10 +358,7 @@ def shared_namespace(request: pytest.FixtureRequest, cluster: Cluster, sidecar_s
         created.wait_default_service_account()
         yield created
     finally:
-        if request.node.stash.get(SHARED_FAILED, False) and request.config.getoption("keep_namespace_on_failure"):
-            created.keep()
-        else:
-            created.delete()
+        release(request.config, created, request.node.stash.get(SHARED_FAILED, False))
 
 
 @pytest.fixture(scope="module")

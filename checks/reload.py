@@ -2,7 +2,6 @@
 restart; a subPath copy stays as it was."""
 import re
 import secrets
-import shlex
 from dataclasses import dataclass
 
 from checks.failure import Behaviour, precondition
@@ -40,8 +39,8 @@ def edit_config(namespace) -> str:
 def wait_volume_shows(pod, new_version: str, sync_timeout) -> None:
     """Wait for the kubelet to swap the ConfigMap volume (as the reloader sees it)."""
     with RELOAD.waiting("ConfigMap volume updated"):
-        pod.wait_inside("reloader", "the ConfigMap volume to show the edit",
-                        f"grep -qF {shlex.quote(new_version)} /config/{KEY}", f"cat /config/{KEY}", sync_timeout)
+        pod.wait_file_contains("reloader", "the ConfigMap volume to show the edit", f"/config/{KEY}", new_version,
+                               sync_timeout)
 
 
 def wait_served(pod, http, new_version: str, sync_timeout) -> None:

@@ -10,7 +10,6 @@ without the sidecars annotation as they are.
 """
 from __future__ import annotations
 
-import shlex
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -156,9 +155,8 @@ def config_reload(namespace, pod) -> None:
         namespace.update_config_map(RELOAD_CONFIG_MAP, {RELOAD_KEY: config.replace(FIRST_BODY, EDITED_BODY)})
         # The kubelet's delivery is the cluster's part (the reload suite checks it): not a verdict.
         delivery = config_reload_timeout(namespace.cluster.core, pod.read().spec.node_name)
-        pod.wait_inside("nginx-main", "the ConfigMap volume to show the edit",
-                        f"grep -qF {shlex.quote(EDITED_BODY)} /etc/nginx/conf.d/{RELOAD_KEY}",
-                        f"cat /etc/nginx/conf.d/{RELOAD_KEY}", delivery)
+        pod.wait_file_contains("nginx-main", "the ConfigMap volume to show the edit",
+                               f"/etc/nginx/conf.d/{RELOAD_KEY}", EDITED_BODY, delivery)
         try:
             wait_until("nginx to serve the edit", lambda: http.get("/").text, lambda body: body == EDITED_BODY,
                        RELOADED, pod.report)

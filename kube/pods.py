@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import shlex
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -169,23 +170,23 @@ class Pod:
     def _exec_failed(self, container: str, result: ExecResult) -> AssertionError:
         return AssertionError(f"exec in {self}/{container} failed\n{result.describe()}\n{self.report()}")
 
-    def wait_inside(self, container: str, what: str, condition: str, show: str, timeout: Timeout) -> str:
-        """Wait until the shell `condition` holds in `container`; return what `show` prints then.
+    def wait_file_contains(self, container: str, what: str, path: str, text: str, timeout: Timeout) -> None:
+        """Wait until file `path` in `container` contains `text`.
 
         One exec: the container's own shell looks every IN_POD_POLL seconds, where an exec per
         look would cost the API server, kubelet and runtime each time. On timeout WaitTimeout
-        says what `show` printed last.
+        says what the file held last.
         """
         tries = max(1, math.ceil(timeout.seconds / IN_POD_POLL))
-        script = (f"i=0; until {condition}; do i=$((i+1)); if [ $i -ge {tries} ]; then {show}; exit 124; fi;"
-                  f" sleep {IN_POD_POLL}; done; {show}")
+        show = f"cat {shlex.quote(path)}"
+        script = (f"i=0; until grep -qF {shlex.quote(text)} {shlex.quote(path)}; do i=$((i+1));"
+                  f" if [ $i -ge {tries} ]; then {show}; exit 124; fi; sleep {IN_POD_POLL}; done")
         bound = Timeout(f"exec of a wait for {timeout.name}", timeout.base_seconds + IN_POD_MARGIN)
         result = self.exec(container, ["sh", "-c", script], check=False, timeout=bound)
         if result.exit_code == 124:
             raise WaitTimeout(f"{self}/{container}: {what}", timeout, result.stdout.strip(), self.report())
         if result.exit_code != 0:
             raise self._exec_failed(container, result)
-        return result.stdout
 
     def log(self, container: str) -> list[LogLine]:
         """What `container` printed so far, with runtime timestamps."""

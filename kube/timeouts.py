@@ -38,7 +38,7 @@ SERVICE_ACCOUNT = Timeout("namespace's default ServiceAccount created", 30, poll
 WATCH_IDLE = 5.0  # a Pod watch with no change for this long is reopened (bounds a wait's overshoot)
 CONTAINER_TERMINATED = Timeout("container terminated", 60)
 EXEC = Timeout("exec in a container", 30)
-IN_POD_POLL = 0.2  # seconds between the looks of a wait run by a container's own shell (Pod.wait_inside)
+IN_POD_POLL = 0.2  # seconds between the looks of a wait run by a container's own shell (Pod.wait_file_contains)
 IN_POD_MARGIN = 10.0  # for the exec of such a wait, beyond the wait's own timeout
 POD_DELETION_MARGIN = 60.0  # beyond the grace period, for the kubelet and API to finish
 KILLING_EVENT = Timeout("the kubelet's Killing event of a deleted Pod recorded", 10, poll=0.5)
