@@ -164,6 +164,20 @@ def test_runc_wrapper_drops_cap_sys_resource_and_runs_real_runc(tmp_path, comman
     assert "CAP_CHOWN" in target.read_text()
 
 
+def test_runc_wrapper_leaves_a_spec_without_cap_sys_resource_alone(tmp_path):
+    spec = json.dumps({"process": {"capabilities": {"bounding": ["CAP_CHOWN"]}}}, indent=1)
+    (tmp_path / "config.json").write_text(spec)
+    for name, script in (("runc", 'echo "real runc: $*"'), ("jq", "echo jq ran >&2; exit 1")):
+        (tmp_path / name).write_text(f"#!/bin/sh\n{script}\n")
+        (tmp_path / name).chmod(0o755)
+    done = subprocess.run([str(REPO / "offline" / "runc-nocap"), "create", "--bundle", str(tmp_path), "id"],
+                          capture_output=True, text=True, check=True,
+                          env={**os.environ, "RUNC_NOCAP_REAL": str(tmp_path / "runc"),
+                               "PATH": f"{tmp_path}:{os.environ['PATH']}"})
+    assert done.stdout.strip() == f"real runc: create --bundle {tmp_path} id"
+    assert (tmp_path / "config.json").read_text() == spec  # not rewritten: jq (~35 ms a call) never ran
+
+
 def test_a_pin_is_overridden_only_by_its_prefixed_variable(monkeypatch):
     import pins as pins_module
 
