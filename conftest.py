@@ -5,11 +5,15 @@ process when xdist is off), and only when suites/ or controls/ is collected:
   --kubeconfig PATH / --context NAME  attach to an existing cluster, checked first;
   otherwise                           create (--keep-cluster: reuse) a kind cluster from
                                       the cluster build's recipe.
-Workers receive the resulting ClusterTarget through `workerinput`. When the tests are
-done the controller deletes the namespaces of this run, or the kind cluster it made.
+Under xdist it is opened in a thread while the workers start (session.opening); the
+controller waits for it before the first test and hands the resulting ClusterTarget to
+the workers in a file named in `workerinput`. When the tests are done the controller
+deletes the namespaces of this run, or the kind cluster it made.
 """
 from __future__ import annotations
 
+import shutil
+import tempfile
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -31,8 +35,9 @@ from reporting.behaviours import declared_styles
 from reporting.clusterfacts import ClusterFacts
 from session.attach import attach
 from session.cleanup import interrupt_on_sigterm, new_run_id, sweep_namespaces
-from session.kind import KindOptions, create_kind, delete_kind
+from session.kind import KindOptions, check_kind, create_kind, delete_kind
 from session.leftovers import sweep_dead_runs
+from session.opening import Opening, read_handoff, write_handoff
 from session.preflight import SessionError, preflight
 from session import durations
 from session.workers import SharedPodScheduling, scope_of
@@ -42,6 +47,9 @@ CLUSTER_DIRS = (ROOT / "suites", ROOT / "controls")  # what runs against a clust
 TARGET = pytest.StashKey[ClusterTarget]()
 NAMESPACE = pytest.StashKey[TestNamespace]()
 FACTS = pytest.StashKey[ClusterFacts]()
+OPENING = pytest.StashKey[Opening]()  # xdist controller: the session being opened while workers start
+HANDOFF = pytest.StashKey[Path]()  # the file the controller writes the session to, for its workers
+FACTS_SHOWN = pytest.StashKey[bool]()  # the cluster's facts are in the output already (report header)
 NATIVE = pytest.StashKey[str | None]()  # why the cluster cannot run native sidecars (asked once per run)
 SHARED_FAILED = pytest.StashKey[bool]()  # on a class of tests sharing Pods: one of them failed
 REPORTING = pytest.StashKey[bool]()  # this run includes suites/: default report paths, summary
@@ -51,8 +59,7 @@ PHASE_REPORTS = pytest.StashKey[dict]()  # a test's setup/call reports, for its 
 SESSION_ISSUES = pytest.StashKey[list]()  # what went wrong outside the tests (left-over namespaces)
 DURATIONS = pytest.StashKey[dict]()  # seconds by test node id, from make bench (session.durations)
 COST = pytest.StashKey[CostMeter]()  # a cluster test's cost, from before its setup to after its teardown
-WORKER_KEY = "sidecar_conformance_target"
-NATIVE_KEY = "sidecar_conformance_native_problem"
+HANDOFF_KEY = "sidecar_conformance_session_file"
 ALLURE_DIR_KEY = "sidecar_conformance_alluredir"  # workers parse the command line anew: pass the default on
 
 
@@ -113,17 +120,35 @@ def needs_cluster(config: pytest.Config) -> bool:
     return selects(config, CLUSTER_DIRS)
 
 
-def open_session(config: pytest.Config) -> ClusterTarget:
-    """Attach to the cluster named on the command line, or create the kind cluster."""
+def open_session(config: pytest.Config, xdist: bool) -> None:
+    """Attach to the cluster named on the command line and check it; or check what a kind cluster
+    needs at once and create it, under xdist in the background (while the workers start)."""
     run_id = new_run_id()
     kubeconfig = config.getoption("kubeconfig")
     context = config.getoption("context")
     if kubeconfig or context:
-        return attach(kubeconfig, context, config.getoption("kubectl"), run_id)
+        check_session(config, attach(kubeconfig, context, config.getoption("kubectl"), run_id))
+        return
     name = config.getoption("cluster_name") or pin("CLUSTER_NAME")
     options = KindOptions(name, config.getoption("kind_image"), config.getoption("kubectl"),
                           config.getoption("keep_cluster"))
-    return create_kind(options, run_id)
+    existed = check_kind(options)
+
+    def create() -> None:
+        check_session(config, create_kind(options, existed, run_id))
+
+    if xdist:
+        config.stash[OPENING] = Opening(create)
+    else:
+        create()
+
+
+def check_session(config: pytest.Config, target: ClusterTarget) -> None:
+    """Stash the session's target, then check it: the server and tools, native sidecars."""
+    config.stash[TARGET] = target  # stashed first: a failed check still deletes a kind cluster this run made
+    facts = preflight(target)
+    config.stash[NATIVE] = native_problem(config, target)
+    config.stash[FACTS] = replace(facts, native_sidecars=config.stash[NATIVE] or "supported")
 
 
 def native_problem(config: pytest.Config, target: ClusterTarget) -> str | None:
@@ -144,9 +169,8 @@ def pytest_configure(config: pytest.Config) -> None:
         pytest.exit(f"sidecar-conformance: {exc}", returncode=pytest.ExitCode.USAGE_ERROR)
     workerinput = getattr(config, "workerinput", None)
     if workerinput is not None:
-        if WORKER_KEY in workerinput:
-            config.stash[TARGET] = ClusterTarget.from_dict(workerinput[WORKER_KEY])
-            config.stash[NATIVE] = workerinput[NATIVE_KEY]
+        if HANDOFF_KEY in workerinput:
+            config.stash[HANDOFF] = Path(workerinput[HANDOFF_KEY])
         config.option.allure_report_dir = workerinput.get(ALLURE_DIR_KEY, config.option.allure_report_dir)
         return
     if not needs_cluster(config):
@@ -156,20 +180,47 @@ def pytest_configure(config: pytest.Config) -> None:
         outputs.use_default_paths(config)
     try:
         image_map(config)
-        config.stash[TARGET] = target = open_session(config)  # stashed first: a failed preflight still
-        facts = preflight(target)                              # deletes a kind cluster this run made
-        config.stash[NATIVE] = native_problem(config, target)
-        config.stash[FACTS] = replace(facts, native_sidecars=config.stash[NATIVE] or "supported")
+        xdist = config.getoption("dist", "no") != "no"
+        if xdist:
+            config.stash[HANDOFF] = Path(tempfile.mkdtemp(prefix="sidecar-conformance-session-")) / "session.json"
+        open_session(config, xdist)
     except (SessionError, ValueError) as exc:
         pytest.exit(f"sidecar-conformance: {exc}", returncode=pytest.ExitCode.USAGE_ERROR)
     if config.stash[REPORTING]:
         outputs.clear_last_run(config)
 
 
+def session_opened(config: pytest.Config) -> None:
+    """Controller, before the first test: wait for a kind cluster being made (an exit with its
+    one-line reason when that failed), show the cluster's facts, delete namespaces of killed runs, hand the session over."""
+    if OPENING in config.stash:
+        try:
+            config.stash[OPENING].wait()
+        except (SessionError, ValueError) as exc:
+            pytest.exit(f"sidecar-conformance: {exc}", returncode=pytest.ExitCode.USAGE_ERROR)
+    target = config.stash[TARGET]
+    terminal = config.pluginmanager.get_plugin("terminalreporter")
+    if not config.stash.get(FACTS_SHOWN, False):
+        for label, value in config.stash[FACTS].rows():
+            terminal.write_line(f"{label}: {value}")
+    try:
+        dead = sweep_dead_runs(target)
+    except client.ApiException as exc:
+        pytest.exit(f"sidecar-conformance: cannot list or delete namespaces of earlier runs: HTTP {exc.status}"
+                    f" {exc.reason}", returncode=pytest.ExitCode.USAGE_ERROR)
+    if dead:
+        terminal.write_line(f"cleanup: deleted {len(dead)} namespaces of dead runs: {', '.join(dead)}")
+    if HANDOFF in config.stash:
+        write_handoff(config.stash[HANDOFF], target, config.stash[NATIVE])
+
+
 def pytest_report_header(config: pytest.Config) -> list[str] | None:
     """The cluster under test, at the top of the output."""
     facts = config.stash.get(FACTS, None)
-    return [f"{label}: {value}" for label, value in facts.rows()] if facts else None
+    if facts is None:
+        return None  # still being opened: shown once it is (session_opened)
+    config.stash[FACTS_SHOWN] = True
+    return [f"{label}: {value}" for label, value in facts.rows()]
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -182,11 +233,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_configure_node(node) -> None:
-    """xdist: hand the controller's cluster session and Allure results folder to each worker."""
-    target = node.config.stash.get(TARGET, None)
-    if target is not None:
-        node.workerinput[WORKER_KEY] = target.to_dict()
-        node.workerinput[NATIVE_KEY] = node.config.stash[NATIVE]
+    """xdist: tell each worker where the cluster session will be, and the Allure results folder."""
+    handoff = node.config.stash.get(HANDOFF, None)
+    if handoff is not None:
+        node.workerinput[HANDOFF_KEY] = str(handoff)
     node.workerinput[ALLURE_DIR_KEY] = node.config.option.allure_report_dir
 
 
@@ -197,20 +247,18 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log):
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
-    """Controller: SIGTERM ends the run like Ctrl-C; namespaces of killed runs are deleted."""
+    """Controller opening a cluster session: SIGTERM ends the run like Ctrl-C."""
     config = session.config
-    target = config.stash.get(TARGET, None)
-    if hasattr(config, "workerinput") or target is None:
-        return
-    interrupt_on_sigterm()
-    try:
-        dead = sweep_dead_runs(target)
-    except client.ApiException as exc:
-        pytest.exit(f"sidecar-conformance: cannot list or delete namespaces of earlier runs: HTTP {exc.status}"
-                    f" {exc.reason}", returncode=pytest.ExitCode.USAGE_ERROR)
-    if dead:
-        config.pluginmanager.get_plugin("terminalreporter").write_line(
-            f"cleanup: deleted {len(dead)} namespaces of dead runs: {', '.join(dead)}")
+    if not hasattr(config, "workerinput") and (TARGET in config.stash or OPENING in config.stash):
+        interrupt_on_sigterm()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtestloop(session: pytest.Session) -> None:
+    """Controller: the cluster session is open before any test runs (then xdist's loop or pytest's)."""
+    config = session.config
+    if not hasattr(config, "workerinput") and (TARGET in config.stash or OPENING in config.stash):
+        session_opened(config)
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
@@ -232,8 +280,20 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
+    if hasattr(config, "workerinput"):
+        return
+    if HANDOFF in config.stash:
+        shutil.rmtree(config.stash[HANDOFF].parent, ignore_errors=True)
+    if OPENING in config.stash:
+        if not config.stash[OPENING].done:
+            config.pluginmanager.get_plugin("terminalreporter").write_line(
+                "interrupted while the kind cluster is being made: waiting for it, to delete it")
+        try:
+            config.stash[OPENING].wait()
+        except Exception:  # noqa: BLE001 - reported by session_opened, or the run was interrupted first
+            pass
     target = config.stash.get(TARGET, None)
-    if not hasattr(config, "workerinput") and target is not None and target.delete_at_end:
+    if target is not None and target.delete_at_end:
         delete_kind(target)
 
 
@@ -274,7 +334,10 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
-    """Start measuring what a test against the cluster costs."""
+    """Worker: read the cluster session before its first test. Start measuring what a test
+    against the cluster costs."""
+    if TARGET not in item.config.stash and HANDOFF in item.config.stash and hasattr(item.config, "workerinput"):
+        item.config.stash[TARGET], item.config.stash[NATIVE] = read_handoff(item.config.stash[HANDOFF])
     if item.config.stash.get(TARGET, None) is not None:
         item.stash[COST] = CostMeter()
 

@@ -43,18 +43,29 @@ def kind_cluster_exists(name: str) -> bool | None:
     return bool(found.stdout.strip())
 
 
-def create_kind(options: KindOptions, run_id: str) -> ClusterTarget:
-    """Create the kind cluster the cluster build describes, or reuse one of that name."""
+def check_kind(options: KindOptions) -> bool | None:
+    """The quick checks before a kind cluster is made (kubectl, Docker, kind, node image), as
+    SessionError; return whether the cluster exists already (None: Docker did not answer)."""
     from clusterbuild.kind_preflight import preflight as kind_preflight
-    from clusterbuild.provision import create_cluster
     from clusterbuild.steps import StepFailed
 
     if options.kubectl_bin:
         find_kubectl(options.kubectl_bin)  # a wrong path fails now, not after the cluster build
     existed = kind_cluster_exists(options.name)
-    kubeconfig = (REPO_ROOT / ".pytest-kind" / options.name / "kubeconfig").resolve()
     try:
         kind_preflight(options.image)
+    except StepFailed as exc:
+        raise SessionError(f"kind cluster {options.name}: {exc}".splitlines()[0]) from None
+    return existed
+
+
+def create_kind(options: KindOptions, existed: bool | None, run_id: str) -> ClusterTarget:
+    """Create the kind cluster the cluster build describes, or reuse one of that name (check_kind first)."""
+    from clusterbuild.provision import create_cluster
+    from clusterbuild.steps import StepFailed
+
+    kubeconfig = (REPO_ROOT / ".pytest-kind" / options.name / "kubeconfig").resolve()
+    try:
         cluster, recipe = create_cluster(options.name, kubeconfig, options.image)
     except StepFailed as exc:
         raise SessionError(f"kind cluster {options.name}: {exc}".splitlines()[0]) from None

@@ -1,0 +1,56 @@
+"""The cluster session opened in the background while xdist starts its workers.
+
+Creating a kind cluster takes ~30 s; starting 8 workers (imports, collection) ~6 s of both
+cores. The controller opens the session in a thread, waits for it before it hands out the
+first test, and then writes it to a file that each worker reads before its first test.
+Every step of the opening has its own bounded timeout, so waiting for the thread is bounded.
+"""
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+from kube.cluster import ClusterTarget
+
+
+class Opening:
+    """`work` run in its own thread; wait() returns when it is done, raising what it raised."""
+
+    def __init__(self, work: Callable[[], None]):
+        self._error: BaseException | None = None
+        # an Event, not Thread.join: after a join that SIGTERM or Ctrl-C interrupted, a second join
+        # returned at once while the thread still ran (measured, Python 3.11)
+        self._done = threading.Event()
+        threading.Thread(target=self._run, args=(work,), name="cluster-session", daemon=True).start()
+
+    def _run(self, work: Callable[[], None]) -> None:
+        try:
+            work()
+        except BaseException as exc:  # handed to the waiting thread, which reports it
+            self._error = exc
+        finally:
+            self._done.set()
+
+    @property
+    def done(self) -> bool:
+        return self._done.is_set()
+
+    def wait(self) -> None:
+        self._done.wait()
+        if self._error is not None:
+            raise self._error
+
+
+def write_handoff(path: Path, target: ClusterTarget, native_problem: str | None) -> None:
+    """Write what a worker needs of the session, whole or not at all."""
+    partial = path.with_suffix(".partial")
+    partial.write_text(json.dumps({"target": target.to_dict(), "native_problem": native_problem}))
+    partial.replace(path)
+
+
+def read_handoff(path: Path) -> tuple[ClusterTarget, str | None]:
+    """The session a controller wrote with write_handoff."""
+    data = json.loads(path.read_text())
+    return ClusterTarget.from_dict(data["target"]), data["native_problem"]

@@ -1,0 +1,34 @@
+"""The cluster session opened in the background (session.opening)."""
+import threading
+
+import pytest
+
+from kube.cluster import ClusterTarget
+from session.opening import Opening, read_handoff, write_handoff
+
+
+def test_wait_returns_once_the_work_is_done():
+    release, done = threading.Event(), []
+    opening = Opening(lambda: (release.wait(5), done.append(True)))
+    assert not opening.done
+    release.set()
+    opening.wait()
+    assert opening.done and done == [True]
+
+
+def test_wait_raises_what_the_work_raised_each_time():
+    def fail():
+        raise ValueError("kind cluster x: no node image")
+
+    opening = Opening(fail)
+    for _ in range(2):  # session_opened, then pytest_unconfigure
+        with pytest.raises(ValueError, match="no node image"):
+            opening.wait()
+
+
+def test_the_handoff_carries_the_target_and_the_native_answer(tmp_path):
+    target = ClusterTarget("/k/config", None, "kubectl", "run-1", kind_name="k", kind_bin="/bin/kind",
+                           delete_at_end=True, owner="me")
+    write_handoff(tmp_path / "session.json", target, "kubelet v1.28 has no native sidecars")
+    assert read_handoff(tmp_path / "session.json") == (target, "kubelet v1.28 has no native sidecars")
+    assert [path.name for path in tmp_path.iterdir()] == ["session.json"]
