@@ -6,6 +6,10 @@ In one run, on one machine, one phase after another:
              project's own cluster creation;
   idle       the cluster's CPU rate with nothing asked of it;
   curve      the suite at each worker count, with cluster CPU above idle and harness CPU;
+             at make e2e's count also where in the node that CPU went (bench.nodeparts)
+             and the Pods, containers and namespaces the run made;
+  calibrate  what Kubernetes spends per Pod, container and namespace (bench.calibrate):
+             with what the run made, the part of its cluster CPU that is Kubernetes' own;
   serial     the suite with one worker: each test's wall, cluster CPU, harness CPU, Pods,
              execs and port-forwards.
 Writes reports/bench.json and reports/bench.md. Run it on a quiet machine.
@@ -18,12 +22,15 @@ import resource
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
+
+from kubernetes import client, config as kubeconfig_loader
 
 from pins import REPO_ROOT
 from clusterbuild.provision import prepare_kind
 
+from . import calibrate, nodeparts
 from .nodecpu import NodeCpu
 from .probe import CLUSTER_ENV
 from .results import read_costs, write_reports
@@ -115,15 +122,24 @@ def main(argv: list[str] | None = None) -> None:
                                                          "--kubeconfig", str(kubeconfig)))
     result["cluster_create_s"] = {"ours": ours.wall, "bare_kind_create_wait": bare.wall}
     nodes = NodeCpu(BENCH_CLUSTER)
+    core = client.CoreV1Api(kubeconfig_loader.new_client_from_config(str(kubeconfig)))
+    kubectl = [str(recipe.kubectl_bin), "--kubeconfig", str(kubeconfig)]
     try:
         idle_before = nodes.idle_rate()
         print(f"=== bench: idle cluster: {idle_before:.3f} CPU-s per s", flush=True)
         runs = {}
         for workers in args.curve:
             before = nodes.seconds()
+            parts, made = nodeparts.snapshot(nodes.containers), calibrate.made_so_far(core, kubectl)
             run = timed(f"suite -n {workers}", suite(kubeconfig, recipe.kubectl_bin, workers))
             runs[workers] = {"wall_s": run.wall, "harness_cpu_s": run.harness_cpu,
                              "cluster_cpu_s": nodes.seconds() - before}
+            if workers == args.workers:
+                result["cluster_cpu_parts_s"] = nodeparts.used(parts, nodeparts.snapshot(nodes.containers))
+                result["run_made"] = calibrate.made_between(made, calibrate.made_so_far(core, kubectl))
+        print(f"=== bench: calibrate: {calibrate.BATCH} bare Pods of 1 and of 3 containers, "
+              f"{calibrate.BATCH} namespaces", flush=True)
+        per_object = calibrate.calibrate(core, nodes, idle_before)
         if "serial" not in args.skip:
             timed("suite -n 0 (cost per test)", suite(kubeconfig, recipe.kubectl_bin, 0, "-p", "bench.probe"),
                   env={CLUSTER_ENV: BENCH_CLUSTER})
@@ -138,6 +154,7 @@ def main(argv: list[str] | None = None) -> None:
     for run in runs.values():
         run["cluster_cpu_above_idle_s"] = run.pop("cluster_cpu_s") - idle * run["wall_s"]
     tests = read_costs(junit_of(0), idle) if "serial" not in args.skip else []
+    result.update(per_object_s=asdict(per_object), kubernetes_floor_s=per_object.floor(result["run_made"]))
     result.update(idle_cpu_per_s={"before": idle_before, "after": idle_after, "subtracted": idle}, curve=runs,
                   tests=tests, run_counts=read_costs(junit_of(args.workers), idle))
     write_reports(result)

@@ -122,6 +122,23 @@ def write_reports(result: dict) -> None:
     print("\n".join(lines))
 
 
+def where_it_went(data: dict) -> list[str]:
+    """The make e2e worker count's run: its cluster CPU by part of the node, and Kubernetes' floor."""
+    workers, made, per = data["workers"], data["run_made"], data["per_object_s"]
+    above_idle = data["curve"][workers]["cluster_cpu_above_idle_s"]
+    lines = ["", f"- Kubernetes per object on this cluster (bare Pods, empty namespaces, above idle): Pod of one"
+                 f" container {per['pod_s']} s, each more container {per['container_s']} s, namespace"
+                 f" {per['namespace_s']} s",
+             f"- the -n {workers} run made {made['pods']:g} Pods, {made['containers']:g} containers,"
+             f" {made['namespaces']:g} namespaces: Kubernetes' own is at least {data['kubernetes_floor_s']} of its"
+             f" {above_idle} cluster CPU-s above idle"]
+    parts = data.get("cluster_cpu_parts_s")
+    if parts is None:
+        return [*lines, "- where in the node: not measured (cgroup v2 node)"]
+    return [*lines, "", f"| where the -n {workers} run's cluster CPU went (idle included) | CPU-s |", "|---|---:|",
+            *(f"| {part} | {seconds} |" for part, seconds in parts.items())]
+
+
 def table(data: dict, judged: list[Goal]) -> list[str]:
     """The Markdown people read."""
     create = data["cluster_create_s"]
@@ -134,6 +151,7 @@ def table(data: dict, judged: list[Goal]) -> list[str]:
              "| workers | suite wall s | cluster CPU above idle s | harness CPU s |", "|---:|---:|---:|---:|"]
     lines += [f"| {n} | {run['wall_s']} | {run['cluster_cpu_above_idle_s']} | {run['harness_cpu_s']} |"
               for n, run in data["curve"].items()]
+    lines += where_it_went(data)
     if data["tests"]:
         lines += ["", "| test (-n 0) | wall s | Kubernetes waits s | cluster CPU above idle s | harness CPU s "
                       "| Pods | execs | port-forwards |", "|---|---:|---:|---:|---:|---:|---:|---:|"]

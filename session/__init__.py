@@ -2,6 +2,7 @@
 
 attach.py opens an existing cluster from a kubeconfig; kind.py creates (or reuses) a kind
 cluster through the cluster build (the only module of the suites' side that imports clusterbuild/);
-preflight.py checks the API server and tools; cleanup.py and leftovers.py delete what runs
-left behind.
+preflight.py checks the API server and tools; opening.py makes the kind cluster while xdist
+starts its workers and hands the session to them; cleanup.py and leftovers.py delete what
+runs left behind.
 """

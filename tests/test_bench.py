@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from bench.__main__ import parse_args
+from bench import calibrate, nodeparts
 from bench.results import Goal, goals, headline, read_costs, totals
 
 JUNIT = """<testsuites><testsuite>
@@ -50,3 +51,45 @@ def test_curve_always_holds_the_default_worker_count():
     assert (args.curve, args.skip) == ([2, 4, 5], {"e2e"})
     with pytest.raises(SystemExit):
         parse_args(["--skip", "everything"])
+
+
+NODE_SNAPSHOT = """cg node 110000000000
+cg pods 60000000000
+cg pod:1111 20000000000
+cg pod:2222 5000000000
+cg pod:3333 1000000000
+cg pod:4444 2000000000
+proc kubelet 500 300 0 0
+proc containerd 700 500 200 100
+proc systemd 150 50 4400 600
+crictl {"items": [
+ {"metadata": {"name": "kube-apiserver-n", "namespace": "kube-system", "uid": "1111"}},
+ {"metadata": {"name": "etcd-n", "namespace": "kube-system", "uid": "2222"}},
+ {"metadata": {"name": "kube-proxy-x", "namespace": "kube-system", "uid": "3333"}},
+ {"metadata": {"name": "app", "namespace": "t-1", "uid": "4444"}}]}"""
+
+
+def test_node_parts_split_the_node_and_take_test_pods_out_of_what_systemd_reaped():
+    parts = nodeparts.parse(NODE_SNAPSHOT.replace("\n ", " "))
+    assert parts["API server"] == 20 and parts["etcd"] == 5 and parts["kube-proxy, CNI, CoreDNS, storage"] == 1
+    assert parts[nodeparts.TEST_PODS] == 34  # every Pod's 60 less the system Pods' 26 (deleted Pods included)
+    assert (parts[nodeparts.KUBELET], parts[nodeparts.CONTAINERD], parts[nodeparts.SYSTEMD]) == (8, 15, 2)
+    assert parts[nodeparts.RUNC] == 16  # systemd reaped 50: shims with their runc calls and the test Pods' 34
+    assert parts[nodeparts.REST] == 9
+    assert sum(parts.values()) == pytest.approx(110)  # the node's whole time, once
+    assert nodeparts.parse("cgroup v2\n") is None
+
+
+def test_a_runs_objects_come_from_the_kubelet_and_api_server_counters():
+    kubelet = ('kubelet_started_pods_total 12\nkubelet_started_containers_total{container_type="container"} 20\n'
+               'kubelet_started_containers_total{container_type="init_container"} 5\n')
+    server = ('apiserver_request_total{code="201",component="apiserver",group="",resource="namespaces",scope="resource",'
+              'subresource="",verb="POST",version="v1"} 7\n'
+              'apiserver_request_total{code="201",component="apiserver",group="",resource="pods",scope="resource",'
+              'subresource="",verb="POST",version="v1"} 40\n')
+    assert calibrate.total(calibrate.COUNTERS["pods"], kubelet) == 12
+    assert calibrate.total(calibrate.COUNTERS["containers"], kubelet) == 25
+    assert calibrate.total(calibrate.COUNTERS["namespaces"], server) == 7
+    per = calibrate.PerObject(pod_s=0.8, container_s=0.2, namespace_s=0.25)
+    # 10 Pods of 2 containers: 10 x (0.8 - 0.2) + 20 x 0.2; 4 namespaces: 4 x 0.25
+    assert per.floor({"pods": 10, "containers": 20, "namespaces": 4}) == pytest.approx(11.0)
