@@ -35,7 +35,7 @@ from reporting.behaviours import declared_styles
 from reporting.clusterfacts import ClusterFacts
 from session.attach import attach
 from session.cleanup import interrupt_on_sigterm, new_run_id, sweep_namespaces
-from session.kind import KindOptions, check_kind, create_kind, delete_kind
+from session.kind import KindOptions, create_kind, delete_kind, plan_kind
 from session.leftovers import sweep_dead_runs
 from session.opening import Opening, read_handoff, write_handoff
 from session.preflight import SessionError, preflight
@@ -132,10 +132,10 @@ def open_session(config: pytest.Config, xdist: bool) -> None:
     name = config.getoption("cluster_name") or pin("CLUSTER_NAME")
     options = KindOptions(name, config.getoption("kind_image"), config.getoption("kubectl"),
                           config.getoption("keep_cluster"))
-    existed = check_kind(options)
+    plan = plan_kind(options)
 
     def create() -> None:
-        check_session(config, create_kind(options, existed, run_id))
+        check_session(config, create_kind(options, plan, run_id))
 
     if xdist:
         config.stash[OPENING] = Opening(create)

@@ -77,12 +77,14 @@ def prepare_kind() -> KindRecipe:
                       config_file=_write_config(node_image), images_to_load=suite_images, offline=True)
 
 
-def create_cluster(name: str, kubeconfig: Path, node_image: str | None = None) -> tuple[KindCluster, KindRecipe]:
+def create_cluster(name: str, kubeconfig: Path, node_image: str | None = None,
+                   recipe: KindRecipe | None = None) -> tuple[KindCluster, KindRecipe]:
     """Create (or reuse) kind cluster `name`, load the test images, wait for Ready nodes.
 
-    node_image replaces the recipe's node image (another Kubernetes version, say).
+    node_image replaces the recipe's node image (another Kubernetes version, say); recipe is
+    prepare_kind()'s, when the caller prepared it already.
     """
-    recipe = prepare_kind()
+    recipe = recipe or prepare_kind()
     if node_image:
         _pull(node_image)
         recipe = replace(recipe, node_image=node_image, config_file=_write_config(node_image))

@@ -1,6 +1,7 @@
 """Is a container registry reachable? Decided explicitly and within seconds."""
 from __future__ import annotations
 
+import functools
 import os
 
 from pins import pin
@@ -10,6 +11,7 @@ PROBE_TIMEOUT = 15
 OVERRIDE = "SIDECAR_CONFORMANCE_OFFLINE"  # "1": build locally, "0": use stock kind images
 
 
+@functools.cache  # asked by the host checks and by prepare_kind: the probe takes ~1 s when offline
 def registry_reachable() -> bool:
     """True when the pinned stock node image's manifest can be read (or OVERRIDE=0 says so).
 

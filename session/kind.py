@@ -11,6 +11,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from clusterbuild.recipe import KindRecipe
 from kube.cluster import ClusterTarget
 from kube.timeouts import DOCKER_QUERY
 from pins import REPO_ROOT
@@ -43,10 +44,19 @@ def kind_cluster_exists(name: str) -> bool | None:
     return bool(found.stdout.strip())
 
 
-def check_kind(options: KindOptions) -> bool | None:
-    """The quick checks before a kind cluster is made (kubectl, Docker, kind, node image), as
-    SessionError; return whether the cluster exists already (None: Docker did not answer)."""
+@dataclass(frozen=True)
+class KindPlan:
+    """A kind cluster ready to be made: whether it existed before this run, how to make it."""
+
+    existed: bool | None  # None: Docker did not answer
+    recipe: KindRecipe
+
+
+def plan_kind(options: KindOptions) -> KindPlan:
+    """Before a kind cluster is made: the quick host checks (kubectl, Docker, kind, node image)
+    and the cluster build (up to date in seconds; built, with progress, on a cold cache)."""
     from clusterbuild.kind_preflight import preflight as kind_preflight
+    from clusterbuild.provision import prepare_kind
     from clusterbuild.steps import StepFailed
 
     if options.kubectl_bin:
@@ -54,23 +64,23 @@ def check_kind(options: KindOptions) -> bool | None:
     existed = kind_cluster_exists(options.name)
     try:
         kind_preflight(options.image)
+        return KindPlan(existed, prepare_kind())
     except StepFailed as exc:
         raise SessionError(f"kind cluster {options.name}: {exc}".splitlines()[0]) from None
-    return existed
 
 
-def create_kind(options: KindOptions, existed: bool | None, run_id: str) -> ClusterTarget:
-    """Create the kind cluster the cluster build describes, or reuse one of that name (check_kind first)."""
+def create_kind(options: KindOptions, plan: KindPlan, run_id: str) -> ClusterTarget:
+    """Create the kind cluster of `plan`, or reuse one of that name."""
     from clusterbuild.provision import create_cluster
     from clusterbuild.steps import StepFailed
 
     kubeconfig = (REPO_ROOT / ".pytest-kind" / options.name / "kubeconfig").resolve()
     try:
-        cluster, recipe = create_cluster(options.name, kubeconfig, options.image)
+        cluster, recipe = create_cluster(options.name, kubeconfig, options.image, plan.recipe)
     except StepFailed as exc:
         raise SessionError(f"kind cluster {options.name}: {exc}".splitlines()[0]) from None
     kubectl = options.kubectl_bin or str(cluster.kubectl_path)
-    created = existed is False  # unknown (Docker did not answer) is not proof: keep the cluster
+    created = plan.existed is False  # unknown (Docker did not answer) is not proof: keep the cluster
     return ClusterTarget(str(kubeconfig), None, kubectl, run_id, kind_name=options.name,
                          kind_bin=str(recipe.kind_bin), delete_at_end=created and not options.keep,
                          owner=run_owner())
