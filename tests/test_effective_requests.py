@@ -2,8 +2,10 @@
 from decimal import Decimal
 
 import pytest
+from kubernetes import client
 
-from checks.scheduling import effective_requests, requests_before_sidecars, requests_summed, show
+from checks.scheduling import (QUOTA, effective_requests, requests_before_sidecars, requests_summed, show,
+                               wait_quota_counted)
 from kube import manifests
 from kube.images import ImageMap, pinned_images
 
@@ -101,3 +103,39 @@ def test_counting_the_native_sidecar_as_a_plain_init_container_misses_its_cpu():
 ])
 def test_requests_are_shown_in_the_units_people_write(requests, shown):
     assert show(requests) == shown
+
+
+class FakeQuotas:
+    """A namespace whose quota controller misses the Pod in its first count, once."""
+
+    def __init__(self, counts: list[str]):
+        self.counts, self.made = counts, 1
+        self.name = "ns"
+        self.cluster = self
+        self.core = self
+
+    def read_namespaced_resource_quota(self, name, namespace):
+        used = {"pods": self.counts[min(self.made, len(self.counts)) - 1], "requests.cpu": "250m",
+                "requests.memory": "96Mi"}
+        return client.V1ResourceQuota(metadata=client.V1ObjectMeta(name=name, labels={"a": "b"}),
+                                      spec=client.V1ResourceQuotaSpec(hard={"pods": "4"}),
+                                      status=client.V1ResourceQuotaStatus(used=used))
+
+    def delete_namespaced_resource_quota(self, name, namespace):
+        self.deleted = name
+
+    def create_namespaced_resource_quota(self, namespace, body):
+        assert (self.deleted, body.metadata.name, body.spec.hard) == (QUOTA, QUOTA, {"pods": "4"})
+        self.made += 1
+
+    def evidence(self):
+        return ""
+
+
+def test_a_quota_whose_first_count_missed_the_pod_is_made_again():
+    namespace = FakeQuotas(["0", "1"])
+    assert wait_quota_counted(namespace).status.used["pods"] == "1"
+    assert namespace.made == 2
+    counted_at_once = FakeQuotas(["1"])
+    wait_quota_counted(counted_at_once)
+    assert counted_at_once.made == 1
