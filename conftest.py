@@ -5,8 +5,8 @@ process when xdist is off), and only when suites/ or controls/ is collected:
   --kubeconfig PATH / --context NAME  attach to an existing cluster, checked first;
   otherwise                           create (--keep-cluster: reuse) a kind cluster from
                                       the cluster build's recipe.
-Under xdist it is opened in a thread while the workers start (session.opening); the
-controller waits for it before the first test and hands the resulting ClusterTarget to
+Under xdist a kind cluster is made in a thread while the workers start (session.opening);
+the controller waits for it before the first test and hands the resulting ClusterTarget to
 the workers in a file named in `workerinput`. When the tests are done the controller
 deletes the namespaces of this run, or the kind cluster it made.
 """
@@ -192,7 +192,8 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def session_opened(config: pytest.Config) -> None:
     """Controller, before the first test: wait for a kind cluster being made (an exit with its
-    one-line reason when that failed), show the cluster's facts, delete namespaces of killed runs, hand the session over."""
+    one-line reason when that failed), show the cluster's facts, delete namespaces of killed
+    runs, hand the session to the workers."""
     if OPENING in config.stash:
         try:
             config.stash[OPENING].wait()
@@ -336,7 +337,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 def pytest_runtest_setup(item: pytest.Item) -> None:
     """Worker: read the cluster session before its first test. Start measuring what a test
     against the cluster costs."""
-    if TARGET not in item.config.stash and HANDOFF in item.config.stash and hasattr(item.config, "workerinput"):
+    if TARGET not in item.config.stash and HANDOFF in item.config.stash:
         item.config.stash[TARGET], item.config.stash[NATIVE] = read_handoff(item.config.stash[HANDOFF])
     if item.config.stash.get(TARGET, None) is not None:
         item.stash[COST] = CostMeter()

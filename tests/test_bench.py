@@ -83,10 +83,10 @@ def test_node_parts_split_the_node_and_take_test_pods_out_of_what_systemd_reaped
 def test_a_runs_objects_come_from_the_kubelet_and_api_server_counters():
     kubelet = ('kubelet_started_pods_total 12\nkubelet_started_containers_total{container_type="container"} 20\n'
                'kubelet_started_containers_total{container_type="init_container"} 5\n')
-    server = ('apiserver_request_total{code="201",component="apiserver",group="",resource="namespaces",scope="resource",'
-              'subresource="",verb="POST",version="v1"} 7\n'
-              'apiserver_request_total{code="201",component="apiserver",group="",resource="pods",scope="resource",'
-              'subresource="",verb="POST",version="v1"} 40\n')
+    server = ('apiserver_request_total{code="201",component="apiserver",group="",resource="namespaces",'
+              'scope="resource",subresource="",verb="POST",version="v1"} 7\n'
+              'apiserver_request_total{code="201",component="apiserver",group="",resource="pods",'
+              'scope="resource",subresource="",verb="POST",version="v1"} 40\n')
     assert calibrate.total(calibrate.COUNTERS["pods"], kubelet) == 12
     assert calibrate.total(calibrate.COUNTERS["containers"], kubelet) == 25
     assert calibrate.total(calibrate.COUNTERS["namespaces"], server) == 7
