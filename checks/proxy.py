@@ -5,7 +5,7 @@ from contextlib import ExitStack, contextmanager
 import httpx
 
 from checks.failure import Behaviour, precondition
-from kube.timeouts import PROXY_FORWARDING
+from kube.timeouts import CONCURRENT_REQUEST, PROXY_FORWARDING
 
 PROXY = Behaviour("proxy")
 PROXY_PORT, APP_PORT = 80, 8080
@@ -49,10 +49,10 @@ def assert_proxy_headers(proxy, app) -> None:
 
 
 def assert_concurrent_requests(proxy, count: int = CONCURRENT_REQUESTS) -> None:
-    """`count` simultaneous requests each get their own 200 answer."""
+    """`count` simultaneous requests each get their own 200 answer (within CONCURRENT_REQUEST)."""
     def ask(number: int) -> str | None:
         try:
-            response = proxy.get("/headers", headers={"X-Request-Id": f"request-{number}"})
+            response = proxy.get("/headers", headers={"X-Request-Id": f"request-{number}"}, timeout=CONCURRENT_REQUEST)
         except httpx.HTTPError as exc:
             return f"#{number}: {type(exc).__name__}: {exc}"
         if response.status_code != 200:
