@@ -129,12 +129,14 @@ def main(argv: list[str] | None = None) -> None:
         print(f"=== bench: idle cluster: {idle_before:.3f} CPU-s per s", flush=True)
         runs = {}
         for workers in args.curve:
+            reported = workers == args.workers  # the run the headline and the breakdown are about
+            if reported:
+                parts, made = nodeparts.snapshot(nodes.containers), calibrate.made_so_far(core, kubectl)
             before = nodes.seconds()
-            parts, made = nodeparts.snapshot(nodes.containers), calibrate.made_so_far(core, kubectl)
             run = timed(f"suite -n {workers}", suite(kubeconfig, recipe.kubectl_bin, workers))
             runs[workers] = {"wall_s": run.wall, "harness_cpu_s": run.harness_cpu,
                              "cluster_cpu_s": nodes.seconds() - before}
-            if workers == args.workers:
+            if reported:
                 result["cluster_cpu_parts_s"] = nodeparts.used(parts, nodeparts.snapshot(nodes.containers))
                 result["run_made"] = calibrate.made_between(made, calibrate.made_so_far(core, kubectl))
         print(f"=== bench: calibrate: {calibrate.BATCH} bare Pods of 1 and of 3 containers, "

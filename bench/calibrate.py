@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from kubernetes import client
 
 from kube.manifests import MANIFEST_DIR, load
+from kube.namespace import delete_namespace, wait_default_service_account
+from kube.pods import is_ready
 from kube.timeouts import Timeout
 from kube.waits import wait_until
 
@@ -87,11 +89,8 @@ def _pods(core: client.CoreV1Api, namespace: str, manifest: str) -> None:
     def listed() -> list[client.V1Pod]:
         return core.list_namespaced_pod(namespace).items
 
-    def ready(pod: client.V1Pod) -> bool:
-        return any(c.type == "Ready" and c.status == "True" for c in pod.status.conditions or [])
-
-    wait_until(f"{BATCH} Pods of {manifest} Ready", listed, lambda pods: sum(map(ready, pods)) == BATCH,
-               CALIBRATION, show=lambda pods: f"{sum(map(ready, pods))} of {len(pods)} Ready")
+    wait_until(f"{BATCH} Pods of {manifest} Ready", listed, lambda pods: sum(map(is_ready, pods)) == BATCH,
+               CALIBRATION, show=lambda pods: f"{sum(map(is_ready, pods))} of {len(pods)} Ready")
     core.delete_collection_namespaced_pod(namespace)
     wait_until(f"Pods of {manifest} gone", listed, lambda pods: not pods, CALIBRATION,
                show=lambda pods: f"{len(pods)} left")
@@ -118,13 +117,11 @@ def calibrate(core: client.CoreV1Api, nodes: NodeCpu, idle_per_s: float) -> PerO
     home = f"{NAMESPACE_PREFIX}-pods"
     core.create_namespace(client.V1Namespace(metadata=client.V1ObjectMeta(name=home)))
     try:
-        wait_until("namespace's default ServiceAccount", lambda: core.list_namespaced_service_account(home).items,
-                   lambda accounts: any(a.metadata.name == "default" for a in accounts), CALIBRATION,
-                   show=lambda accounts: f"{len(accounts)} accounts")
+        wait_default_service_account(core, home)
         one = _cost(nodes, idle_per_s, lambda: _pods(core, home, "bare-1.yaml"))
         three = _cost(nodes, idle_per_s, lambda: _pods(core, home, "bare-3.yaml"))
     finally:
-        core.delete_namespace(home)
+        delete_namespace(core, home)
     _gone(core, [home])
     namespace = _cost(nodes, idle_per_s, lambda: _namespaces(core))
     return PerObject(pod_s=one, container_s=(three - one) / 2, namespace_s=namespace)

@@ -49,6 +49,13 @@ def delete_namespace(core: client.CoreV1Api, name: str) -> None:
             raise
 
 
+def wait_default_service_account(core: client.CoreV1Api, name: str) -> None:
+    """Wait for namespace `name`'s `default` ServiceAccount, which Pods need and which the
+    controller manager creates shortly after the namespace (Pods created before it are refused)."""
+    wait_until(f"namespace {name}: ServiceAccount default",
+               lambda: core.read_namespaced_service_account("default", name), bool, SERVICE_ACCOUNT)
+
+
 class TestNamespace:
     """The namespace one test runs in, created on construction and deleted by `delete`."""
 
@@ -90,12 +97,8 @@ class TestNamespace:
         return docs
 
     def wait_default_service_account(self) -> None:
-        """Wait for the `default` ServiceAccount, which Pods need and which the controller
-        manager creates shortly after the namespace (Pods created before it are refused)."""
-        def read():
-            return self.cluster.core.read_namespaced_service_account("default", self.name)
-
-        wait_until(f"namespace {self.name}: ServiceAccount default", read, bool, SERVICE_ACCOUNT)
+        """Wait for this namespace's `default` ServiceAccount (see the function of that name)."""
+        wait_default_service_account(self.cluster.core, self.name)
 
     def pod(self, name: str) -> Pod:
         """A handle on Pod `name` of this namespace."""

@@ -1,9 +1,10 @@
-"""The cluster session opened in the background while xdist starts its workers.
+"""A kind cluster made in the background while xdist starts its workers.
 
-Creating a kind cluster takes ~30 s; starting 8 workers (imports, collection) ~6 s of both
-cores. The controller opens the session in a thread, waits for it before it hands out the
-first test, and then writes it to a file that each worker reads before its first test.
-Every step of the opening has its own bounded timeout, so waiting for the thread is bounded.
+Creating a kind cluster takes ~30 s; starting 10 workers (imports, collection) several
+seconds of both cores. The controller makes the cluster (and checks it) in a thread, waits
+for it before it hands out the first test, and then writes the session to a file that each
+worker reads before its first test. Every step in the thread has its own bounded timeout,
+so waiting for it is bounded.
 """
 from __future__ import annotations
 
