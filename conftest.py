@@ -355,7 +355,7 @@ def pytest_runtest_makereport(item: pytest.Item, call):
     shared = getattr(item, "funcargs", {}).get("shared_namespace")
     namespace = item.stash.get(NAMESPACE, None) or shared
     if namespace is not None:
-        podevidence.record(report, namespace)
+        podevidence.record(report, namespace, shared=namespace is shared)
     if report.failed and shared is not None:
         item.getparent(pytest.Class).stash[SHARED_FAILED] = True
         if item.config.getoption("keep_namespace_on_failure"):
@@ -422,6 +422,7 @@ def shared_namespace(request: pytest.FixtureRequest, cluster: Cluster, sidecar_s
         created.wait_default_service_account()
         yield created
     finally:
+        podevidence.record_shared(created)
         release(request.config, created, request.node.stash.get(SHARED_FAILED, False))
 
 

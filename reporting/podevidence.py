@@ -1,6 +1,8 @@
 """What a test leaves in its Allure result about the Pods of its namespace.
 
-After every test that ran: each Pod's final status and its containers' logs. After a
+After every test that ran: each Pod's final status and its containers' logs. The Pods a
+class shares are read once for their logs, when the class ends (`record_shared`): a passing
+test of the class carries their statuses only, and the logs in its teardown. After a
 failure also: the namespace's events, `kubectl describe pods`, the logs of restarted
 containers' previous instances, and the kubelet and containerd journal lines that name
 the test's namespace, Pods or containers on their kind nodes. The short part also goes
@@ -58,12 +60,18 @@ def describe_pods(namespace: TestNamespace) -> str:
     return done.stdout + done.stderr
 
 
-def pods_exhibits(core: client.CoreV1Api, pods: list[client.V1Pod]) -> list[Exhibit]:
-    """Each Pod's final status and the logs of each of its containers."""
+SHARED_LOGS = ("these Pods are shared by the test's class: their containers' logs are read once, when the class"
+               " ends, and attached to the teardown of `shared_namespace`")
+
+
+def pods_exhibits(core: client.CoreV1Api, pods: list[client.V1Pod], with_logs: bool = True) -> list[Exhibit]:
+    """Each Pod's final status and (`with_logs`) the logs of each of its containers."""
     found = []
     for pod in pods:
         name, namespace = pod.metadata.name, pod.metadata.namespace
         found.append(Exhibit(f"{name}: final status", diagnostics.pod_state(pod)))
+        if not with_logs:
+            continue
         for status in all_statuses(pod):
             logs = safely(diagnostics.container_logs, core, namespace, name, status.name, EVIDENCE_LOG_LINES)
             found.append(Exhibit(f"{name}/{status.name}: log", logs or "(nothing printed)",
@@ -110,17 +118,25 @@ def failure_exhibits(namespace: TestNamespace, pods: list[client.V1Pod]) -> list
     return found
 
 
-def record(report: pytest.TestReport, namespace: TestNamespace) -> None:
-    """Attach the evidence this report calls for: after a test's call, or a failed setup."""
+def _pods(namespace: TestNamespace) -> tuple[list[client.V1Pod], list[Exhibit]]:
+    """The namespace's Pods, or none and an exhibit saying why they could not be listed."""
+    try:
+        return namespace.cluster.core.list_namespaced_pod(namespace.name).items, []
+    except Exception as exc:  # the cluster may be what failed
+        return [], [Exhibit(f"namespace {namespace.name}", f"(could not list Pods: {type(exc).__name__}: {exc})")]
+
+
+def record(report: pytest.TestReport, namespace: TestNamespace, shared: bool = False) -> None:
+    """Attach the evidence this report calls for: after a test's call, or a failed setup.
+    A passing test's `shared` Pods are attached without their logs (see record_shared)."""
     failed = report.failed and report.when in ("setup", "call")
     if not (failed or (report.when == "call" and not report.skipped)):
         return
-    try:
-        pods = namespace.cluster.core.list_namespaced_pod(namespace.name).items
-    except Exception as exc:  # the cluster may be what failed
-        exhibits = [Exhibit(f"namespace {namespace.name}", f"(could not list Pods: {type(exc).__name__}: {exc})")]
-    else:
-        exhibits = pods_exhibits(namespace.cluster.core, pods)
+    pods, exhibits = _pods(namespace)
+    if pods:
+        exhibits = pods_exhibits(namespace.cluster.core, pods, with_logs=failed or not shared)
+        if shared and not failed:
+            exhibits.append(Exhibit("container logs", SHARED_LOGS))
         if failed:
             exhibits += failure_exhibits(namespace, pods)
     for exhibit in exhibits:
@@ -128,3 +144,11 @@ def record(report: pytest.TestReport, namespace: TestNamespace) -> None:
     if failed:
         shown = "\n".join(text for text in (exhibit.for_terminal() for exhibit in exhibits) if text)
         report.sections.append((f"cluster evidence: namespace {namespace.name}", shown))
+
+
+def record_shared(namespace: TestNamespace) -> None:
+    """When a class ends: its shared Pods' statuses and containers' logs, read once, attached
+    to the teardown of the fixture that made the namespace."""
+    pods, exhibits = _pods(namespace)
+    for exhibit in exhibits + pods_exhibits(namespace.cluster.core, pods):
+        evidence.attach_text(exhibit.title, exhibit.text)

@@ -1,4 +1,9 @@
 """Evidence helpers that need no cluster: kind node lookup, journal filtering, exhibits, files."""
+from types import SimpleNamespace
+
+from kubernetes import client
+
+from reporting import podevidence
 from reporting.clusterfacts import ClusterFacts, NodeFacts
 from reporting.kindnodes import container_of, related_lines
 from reporting.outputs import properties_line
@@ -46,3 +51,46 @@ def test_cluster_rows_name_the_server_the_kind_image_and_the_nodes():
 
 def test_allure_environment_lines_escape_keys_and_backslashes():
     assert properties_line("Nodes (1)", r"a: b\c") == "Nodes\\ (1)=a: b\\\\c\n"
+
+
+class FakeCore:
+    """A namespace of two running Pods of two containers each, that printed nothing; counts the log reads."""
+
+    def __init__(self):
+        self.log_reads = 0
+
+    def list_namespaced_pod(self, namespace):
+        statuses = [client.V1ContainerStatus(name=name, image="i", image_id="", ready=True, restart_count=0,
+                                             state=client.V1ContainerState(running=client.V1ContainerStateRunning()))
+                    for name in ("app", "sidecar")]
+        return client.V1PodList(items=[client.V1Pod(
+            metadata=client.V1ObjectMeta(name=name, namespace=namespace), spec=client.V1PodSpec(containers=[]),
+            status=client.V1PodStatus(phase="Running", container_statuses=statuses)) for name in ("demo", "other")])
+
+    def read_namespaced_pod_log(self, *args, **kwargs):
+        self.log_reads += 1
+        return SimpleNamespace(data=b"")
+
+
+def recorded(monkeypatch, outcome: str, shared: bool) -> tuple[list[str], int]:
+    """The titles `podevidence.record` attaches after a call of this outcome, and the log reads it made."""
+    attached, core = [], FakeCore()
+    monkeypatch.setattr(podevidence.evidence, "attach_text", lambda title, text: attached.append(title))
+    monkeypatch.setattr(podevidence, "failure_exhibits", lambda namespace, pods: [])
+    namespace = SimpleNamespace(name="sc-1", cluster=SimpleNamespace(core=core))
+    report = SimpleNamespace(when="call", failed=outcome == "failed", skipped=False, sections=[])
+    podevidence.record(report, namespace, shared=shared)
+    return attached, core.log_reads
+
+
+def test_shared_pods_logs_are_read_once_when_the_class_ends_unless_a_test_fails(monkeypatch):
+    every = ["demo: final status", "demo/app: log", "demo/sidecar: log",
+             "other: final status", "other/app: log", "other/sidecar: log"]
+    assert recorded(monkeypatch, "passed", shared=False) == (every, 4)
+    assert recorded(monkeypatch, "passed", shared=True) == (
+        ["demo: final status", "other: final status", "container logs"], 0)
+    assert recorded(monkeypatch, "failed", shared=True) == (every, 4)
+    attached, core = [], FakeCore()
+    monkeypatch.setattr(podevidence.evidence, "attach_text", lambda title, text: attached.append(title))
+    podevidence.record_shared(SimpleNamespace(name="sc-1", cluster=SimpleNamespace(core=core)))
+    assert (attached, core.log_reads) == (every, 4)
