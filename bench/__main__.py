@@ -8,8 +8,9 @@ In one run, on one machine, one phase after another:
   curve      the suite at each worker count, with cluster CPU above idle and harness CPU;
              at make e2e's count also where in the node that CPU went (bench.nodeparts)
              and the Pods, containers and namespaces the run made;
-  calibrate  what Kubernetes spends per Pod, container and namespace (bench.calibrate):
-             with what the run made, the part of its cluster CPU that is Kubernetes' own;
+  calibrate  what Kubernetes spends per Pod, container, namespace, exec and log read
+             (bench.calibrate): with what the run made and asked, how much of its cluster
+             CPU is Kubernetes' own cost of that, in all and by part of the node;
   serial     the suite with one worker: each test's wall, cluster CPU, harness CPU, Pods,
              execs and port-forwards.
 Writes reports/bench.json and reports/bench.md. Run it on a quiet machine.
@@ -22,7 +23,7 @@ import resource
 import subprocess
 import sys
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 from kubernetes import client, config as kubeconfig_loader
@@ -31,6 +32,7 @@ from pins import REPO_ROOT
 from clusterbuild.provision import prepare_kind
 
 from . import calibrate, nodeparts
+from .meter import Cost, Meter
 from .nodecpu import NodeCpu
 from .probe import CLUSTER_ENV
 from .results import read_costs, write_reports
@@ -88,6 +90,22 @@ def junit_of(workers: int) -> Path:
     return STATE / f"junit-n{workers}.xml"
 
 
+def accounting(per_object: calibrate.PerObject, made: dict[str, float], idle: Cost,
+               run_parts: dict[str, float] | None) -> dict:
+    """The reported run's cluster CPU, split: what the idle cluster uses meanwhile, Kubernetes' own
+    cost of the objects it made and of the execs and log reads it asked for, and the rest."""
+    floor, requests = per_object.floor(made), per_object.requests(made)
+    result = {"per_object_s": {name: cost.total for name, cost in vars(per_object).items()},
+              "kubernetes_floor_s": floor.total, "requests_s": requests.total}
+    if run_parts is not None and idle.parts is not None and floor.parts is not None:
+        result["cluster_cpu_split_s"] = {part: {
+            "run": seconds, "idle": idle.parts.get(part, 0.0), "objects": floor.parts.get(part, 0.0),
+            "requests": requests.parts.get(part, 0.0),
+            "rest": seconds - idle.parts.get(part, 0.0) - floor.parts.get(part, 0.0) - requests.parts.get(part, 0.0),
+        } for part, seconds in run_parts.items()}
+    return result
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
     parser.add_argument("-n", dest="workers", type=int, default=4, help="make e2e's worker count (default 4)")
@@ -125,7 +143,8 @@ def main(argv: list[str] | None = None) -> None:
     core = client.CoreV1Api(kubeconfig_loader.new_client_from_config(str(kubeconfig)))
     kubectl = [str(recipe.kubectl_bin), "--kubeconfig", str(kubeconfig)]
     try:
-        idle_before = nodes.idle_rate()
+        meter = Meter(nodes)
+        idle_before = meter.measure_idle()
         print(f"=== bench: idle cluster: {idle_before:.3f} CPU-s per s", flush=True)
         runs = {}
         for workers in args.curve:
@@ -139,9 +158,9 @@ def main(argv: list[str] | None = None) -> None:
             if reported:
                 result["cluster_cpu_parts_s"] = nodeparts.used(parts, nodeparts.snapshot(nodes.containers))
                 result["run_made"] = calibrate.made_between(made, calibrate.made_so_far(core, kubectl))
-        print(f"=== bench: calibrate: {calibrate.BATCH} bare Pods of 1 and of 3 containers, "
-              f"{calibrate.BATCH} namespaces", flush=True)
-        per_object = calibrate.calibrate(core, nodes, idle_before)
+        print(f"=== bench: calibrate: {calibrate.BATCH} bare Pods of 1 and of 3 containers, {calibrate.REQUESTS}"
+              f" execs and log reads, {calibrate.BATCH} namespaces", flush=True)
+        per_object = calibrate.calibrate(core, meter)
         if "serial" not in args.skip:
             timed("suite -n 0 (cost per test)", suite(kubeconfig, recipe.kubectl_bin, 0, "-p", "bench.probe"),
                   env={CLUSTER_ENV: BENCH_CLUSTER})
@@ -156,7 +175,8 @@ def main(argv: list[str] | None = None) -> None:
     for run in runs.values():
         run["cluster_cpu_above_idle_s"] = run.pop("cluster_cpu_s") - idle * run["wall_s"]
     tests = read_costs(junit_of(0), idle) if "serial" not in args.skip else []
-    result.update(per_object_s=asdict(per_object), kubernetes_floor_s=per_object.floor(result["run_made"]))
+    result.update(accounting(per_object, result["run_made"], meter.idle_for(runs[args.workers]["wall_s"]),
+                             result["cluster_cpu_parts_s"]))
     result.update(idle_cpu_per_s={"before": idle_before, "after": idle_after, "subtracted": idle}, curve=runs,
                   tests=tests, run_counts=read_costs(junit_of(args.workers), idle))
     write_reports(result)

@@ -17,6 +17,9 @@ import subprocess
 
 CLOCK_TICKS = 100  # USER_HZ: /proc/<pid>/stat counts in 1/100 s on Linux
 SNAPSHOT_TIMEOUT = 30.0
+# The Pods the node runs, as one line of JSON. printf, not echo: dash's echo turns the "\n" escapes in
+# JSON strings (such as kubectl's last-applied annotation) into line breaks.
+PODS_LINE = "printf 'crictl %s\\n' \"$(crictl pods -o json | tr -d '\\n')\"\n"
 SCRIPT = r"""
 cg=/sys/fs/cgroup/cpuacct
 [ -f $cg/cpuacct.usage ] || { echo "cgroup v2"; exit 0; }
@@ -30,8 +33,7 @@ done
 for p in $(pgrep -x kubelet) $(pgrep -x containerd) 1; do
   echo "proc $(cat /proc/$p/comm) $(cut -d' ' -f14-17 /proc/$p/stat)"
 done
-echo "crictl $(crictl pods -o json | tr -d '\n')"
-"""
+""" + PODS_LINE
 # kube-system Pods by name prefix; any other Pod the node ran is a test Pod
 SYSTEM_PODS = {"kube-apiserver-": "API server", "etcd-": "etcd", "kube-controller-manager-": "controller-manager",
                "kube-scheduler-": "scheduler"}

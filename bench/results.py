@@ -16,6 +16,8 @@ REPORTS = REPO_ROOT / "reports"
 # Delays that are waits Kubernetes imposes (the rest of a test's time is the suite's own).
 INHERENT_MARKERS = ("pod start", "ConfigMap edit", "SIGKILL", "buffer flushed", "job complete", "propagation max")
 COUNTS = (usage.PODS, usage.EXECS, usage.PORT_FORWARDS)
+PER_OBJECT = {"pod": "Pod of one container", "container": "each more container", "namespace": "namespace",
+              "exec": "exec", "log_read": "log read"}
 
 
 @dataclass
@@ -123,20 +125,28 @@ def write_reports(result: dict) -> None:
 
 
 def where_it_went(data: dict) -> list[str]:
-    """The make e2e worker count's run: its cluster CPU by part of the node, and Kubernetes' floor."""
+    """The make e2e worker count's run: Kubernetes' own cost of what it made and asked, and its
+    cluster CPU by part of the node, split the same way."""
     workers, made, per = data["workers"], data["run_made"], data["per_object_s"]
     above_idle = data["curve"][workers]["cluster_cpu_above_idle_s"]
-    lines = ["", f"- Kubernetes per object on this cluster (bare Pods, empty namespaces, above idle): Pod of one"
-                 f" container {per['pod_s']} s, each more container {per['container_s']} s, namespace"
-                 f" {per['namespace_s']} s",
+    lines = ["", "- Kubernetes on this cluster, above idle: " + ", ".join(
+                 f"{PER_OBJECT[name]} {seconds} s" for name, seconds in per.items()),
              f"- the -n {workers} run made {made['pods']:g} Pods, {made['containers']:g} containers,"
-             f" {made['namespaces']:g} namespaces: Kubernetes' own is at least {data['kubernetes_floor_s']} of its"
-             f" {above_idle} cluster CPU-s above idle"]
-    parts = data.get("cluster_cpu_parts_s")
-    if parts is None:
+             f" {made['namespaces']:g} namespaces, and asked {made['execs']:g} execs, {made['log reads']:g} log"
+             f" reads, {made['port-forwards']:g} port-forwards: of its {above_idle} cluster CPU-s above idle,"
+             f" Kubernetes' own cost of the objects is {data['kubernetes_floor_s']} s, of the execs and log reads"
+             f" {data['requests_s']} s"]
+    split = data.get("cluster_cpu_split_s")
+    if split is None:
         return [*lines, "- where in the node: not measured (cgroup v2 node)"]
-    return [*lines, "", f"| where the -n {workers} run's cluster CPU went (idle included) | CPU-s |", "|---|---:|",
-            *(f"| {part} | {seconds} |" for part, seconds in parts.items())]
+    columns = ("run", "idle", "objects", "requests", "rest")
+    rows = sorted(split.items(), key=lambda kv: -kv[1]["run"])
+    sums = {column: round(sum(row[column] for _, row in rows), 1) for column in columns}
+    return [*lines, "", f"| the -n {workers} run's cluster CPU-s, by part of the node | run (idle included) | idle"
+                        " meanwhile | Kubernetes' own: objects made | execs and log reads | rest |",
+            "|---|---:|---:|---:|---:|---:|",
+            *(f"| {part} | " + " | ".join(str(row[column]) for column in columns) + " |" for part, row in rows),
+            "| all | " + " | ".join(str(sums[column]) for column in columns) + " |"]
 
 
 def table(data: dict, judged: list[Goal]) -> list[str]:

@@ -1,10 +1,15 @@
 """Unit tests of the bench's view of a JUnit file, its costs and its goal arithmetic."""
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+
 import pytest
 
-from bench.__main__ import parse_args
+from bench.__main__ import accounting, parse_args
 from bench import calibrate, nodeparts
+from bench.meter import Cost, combine
 from bench.results import Goal, goals, headline, read_costs, totals
 
 JUNIT = """<testsuites><testsuite>
@@ -80,16 +85,51 @@ def test_node_parts_split_the_node_and_take_test_pods_out_of_what_systemd_reaped
     assert nodeparts.parse("cgroup v2\n") is None
 
 
-def test_a_runs_objects_come_from_the_kubelet_and_api_server_counters():
+def test_pods_line_keeps_escaped_line_breaks_in_json_strings(tmp_path):
+    pods = {"items": [{"annotations": {"last-applied": '{"kind":"Pod"}\n'}}]}  # as kubectl apply leaves it
+    (tmp_path / "pods.json").write_text(json.dumps(pods, indent=2))  # crictl prints JSON over many lines
+    crictl = tmp_path / "crictl"
+    crictl.write_text(f"#!/bin/sh\ncat {tmp_path / 'pods.json'}\n")
+    crictl.chmod(0o755)
+    done = subprocess.run(["sh", "-c", nodeparts.PODS_LINE], capture_output=True, text=True, check=True,
+                          env={**os.environ, "PATH": f"{tmp_path}:{os.environ['PATH']}"})
+    kind, _, line = done.stdout.rstrip("\n").partition(" ")
+    assert kind == "crictl" and json.loads(line) == pods
+
+
+def test_a_runs_objects_and_requests_come_from_the_kubelet_and_api_server_counters():
     kubelet = ('kubelet_started_pods_total 12\nkubelet_started_containers_total{container_type="container"} 20\n'
                'kubelet_started_containers_total{container_type="init_container"} 5\n')
-    server = ('apiserver_request_total{code="201",component="apiserver",group="",resource="namespaces",'
-              'scope="resource",subresource="",verb="POST",version="v1"} 7\n'
-              'apiserver_request_total{code="201",component="apiserver",group="",resource="pods",'
-              'scope="resource",subresource="",verb="POST",version="v1"} 40\n')
-    assert calibrate.total(calibrate.COUNTERS["pods"], kubelet) == 12
-    assert calibrate.total(calibrate.COUNTERS["containers"], kubelet) == 25
-    assert calibrate.total(calibrate.COUNTERS["namespaces"], server) == 7
-    per = calibrate.PerObject(pod_s=0.8, container_s=0.2, namespace_s=0.25)
-    # 10 Pods of 2 containers: 10 x (0.8 - 0.2) + 20 x 0.2; 4 namespaces: 4 x 0.25
-    assert per.floor({"pods": 10, "containers": 20, "namespaces": 4}) == pytest.approx(11.0)
+
+    def server(verb: str, resource: str, subresource: str, code: str, value: int) -> str:
+        return (f'apiserver_request_total{{code="{code}",component="apiserver",group="",resource="{resource}",'
+                f'scope="resource",subresource="{subresource}",verb="{verb}",version="v1"}} {value}\n')
+
+    text = (server("POST", "namespaces", "", "201", 7) + server("POST", "namespaces", "", "409", 2)
+            + server("POST", "pods", "", "201", 40) + server("CONNECT", "pods", "exec", "0", 30)
+            + server("CONNECT", "pods", "log", "200", 100) + server("CONNECT", "pods", "log", "400", 3)
+            + server("CONNECT", "pods", "portforward", "0", 8))
+    assert calibrate.total(calibrate.KUBELET_COUNTERS["pods"], kubelet) == 12
+    assert calibrate.total(calibrate.KUBELET_COUNTERS["containers"], kubelet) == 25
+    counted = {what: calibrate.total(pattern, text) for what, pattern in calibrate.SERVER_COUNTERS.items()}
+    assert counted == {"namespaces": 7, "execs": 30, "log reads": 103, "port-forwards": 8}
+
+
+def test_kubernetes_own_cost_adds_up_in_all_and_part_by_part():
+    def cost(api: float, kubelet: float) -> Cost:
+        return Cost(api + kubelet, {"API server": api, "kubelet": kubelet})
+
+    per = calibrate.PerObject(pod=cost(0.5, 0.3), container=cost(0.1, 0.1), namespace=cost(0.25, 0.0),
+                              exec=cost(0.01, 0.02), log_read=cost(0.01, 0.0))
+    made = {"pods": 10, "containers": 20, "namespaces": 4, "execs": 100, "log reads": 50}
+    # 10 Pods of 2 containers: 10 x 0.8 + 10 more containers x 0.2; 4 namespaces x 0.25
+    floor = per.floor(made)
+    assert floor.total == pytest.approx(11.0)
+    assert floor.parts == pytest.approx({"API server": 7.0, "kubelet": 4.0})
+    assert per.requests(made).total == pytest.approx(3.5)  # 100 x 0.03 + 50 x 0.01
+    split = accounting(per, made, idle=cost(2.0, 1.0), run_parts={"API server": 12.0, "kubelet": 8.0})
+    assert split["cluster_cpu_split_s"]["API server"] == pytest.approx(
+        {"run": 12.0, "idle": 2.0, "objects": 7.0, "requests": 1.5, "rest": 1.5})
+    assert (split["kubernetes_floor_s"], split["requests_s"]) == (pytest.approx(11.0), pytest.approx(3.5))
+    assert "cluster_cpu_split_s" not in accounting(per, made, idle=Cost(3.0), run_parts=None)
+    assert combine([(1.0, per.pod), (2.0, Cost(1.0))]) == Cost(pytest.approx(2.8))  # no parts: total only

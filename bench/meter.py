@@ -1,0 +1,65 @@
+"""Node CPU above the idle rate while something runs: in all (bench.nodecpu) and by part of the
+node (bench.nodeparts), as a Cost that adds up and scales.
+"""
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from . import nodeparts
+from .nodecpu import NodeCpu
+
+
+@dataclass(frozen=True)
+class Cost:
+    """CPU seconds in all, and by part of the node (None: a cgroup v2 node, parts not measured)."""
+
+    total: float
+    parts: dict[str, float] | None = None
+
+
+def combine(terms: list[tuple[float, Cost]]) -> Cost:
+    """The sum of factor x cost over `terms`, in all and part by part."""
+    total = sum(factor * cost.total for factor, cost in terms)
+    if any(cost.parts is None for _, cost in terms):
+        return Cost(total)
+    parts: dict[str, float] = {}
+    for factor, cost in terms:
+        for part, seconds in cost.parts.items():
+            parts[part] = parts.get(part, 0.0) + factor * seconds
+    return Cost(total, parts)
+
+
+class Meter:
+    """Measures the idle rates once, then what an action costs above them."""
+
+    def __init__(self, nodes: NodeCpu):
+        self.nodes = nodes
+        self.idle = 0.0
+        self.idle_parts: dict[str, float] | None = None
+
+    def measure_idle(self) -> float:
+        """The idle rate in all (the quietest window) and by part (over all the windows)."""
+        before, started = nodeparts.snapshot(self.nodes.containers), time.monotonic()
+        self.idle = self.nodes.idle_rate()
+        used = nodeparts.used(before, nodeparts.snapshot(self.nodes.containers))
+        elapsed = time.monotonic() - started
+        self.idle_parts = None if used is None else {part: s / elapsed for part, s in used.items()}
+        return self.idle
+
+    def idle_for(self, seconds: float) -> Cost:
+        """What the idle cluster uses in `seconds`."""
+        parts = None if self.idle_parts is None else {p: rate * seconds for p, rate in self.idle_parts.items()}
+        return Cost(self.idle * seconds, parts)
+
+    def above_idle(self, action: Callable[[], None]) -> tuple[Cost, float]:
+        """What `action` cost above the idle rates, and its wall seconds. The part snapshots are
+        taken outside the window of the total; their own few tens of ms land in the parts."""
+        parts_before = nodeparts.snapshot(self.nodes.containers)
+        before, started = self.nodes.seconds(), time.monotonic()
+        action()
+        wall = time.monotonic() - started
+        total = self.nodes.seconds() - before
+        used = nodeparts.used(parts_before, nodeparts.snapshot(self.nodes.containers))
+        return combine([(1.0, Cost(total, used)), (-1.0, self.idle_for(wall))]), wall
