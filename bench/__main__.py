@@ -166,7 +166,7 @@ def main(argv: list[str] | None = None) -> None:
                   env={CLUSTER_ENV: BENCH_CLUSTER})
         # The cluster settles for a while after it is created and after a run's namespaces are
         # deleted: the lower of two idle rates is subtracted, which never flatters a run.
-        idle_after = nodes.idle_rate()
+        idle_after, _ = meter.quietest_window()
         print(f"=== bench: idle cluster after the runs: {idle_after:.3f} CPU-s per s", flush=True)
     finally:
         nodes.close()

@@ -10,6 +10,10 @@ from dataclasses import dataclass
 from . import nodeparts
 from .nodecpu import NodeCpu
 
+# The idle rate is the lowest of IDLE_WINDOWS looks of IDLE_WINDOW_S each: a cluster just created,
+# or just rid of a run's namespaces, is busier than idle for its first ~10 s (measured here).
+IDLE_WINDOWS, IDLE_WINDOW_S = 3, 10.0
+
 
 @dataclass(frozen=True)
 class Cost:
@@ -39,13 +43,22 @@ class Meter:
         self.idle = 0.0
         self.idle_parts: dict[str, float] | None = None
 
+    def quietest_window(self) -> tuple[float, dict[str, float] | None]:
+        """CPU seconds per second in all and by part, in the quietest of IDLE_WINDOWS windows."""
+        windows = []
+        for _ in range(IDLE_WINDOWS):
+            parts_before = nodeparts.snapshot(self.nodes.containers)
+            before, started = self.nodes.seconds(), time.monotonic()
+            time.sleep(IDLE_WINDOW_S)  # the measurement itself: nothing to wait for
+            elapsed = time.monotonic() - started
+            rate = (self.nodes.seconds() - before) / elapsed
+            used = nodeparts.used(parts_before, nodeparts.snapshot(self.nodes.containers))
+            windows.append((rate, None if used is None else {part: s / elapsed for part, s in used.items()}))
+        return min(windows, key=lambda window: window[0])
+
     def measure_idle(self) -> float:
-        """The idle rate in all (the quietest window) and by part (over all the windows)."""
-        before, started = nodeparts.snapshot(self.nodes.containers), time.monotonic()
-        self.idle = self.nodes.idle_rate()
-        used = nodeparts.used(before, nodeparts.snapshot(self.nodes.containers))
-        elapsed = time.monotonic() - started
-        self.idle_parts = None if used is None else {part: s / elapsed for part, s in used.items()}
+        """Take the quietest window's rates as the idle rates `above_idle` subtracts."""
+        self.idle, self.idle_parts = self.quietest_window()
         return self.idle
 
     def idle_for(self, seconds: float) -> Cost:

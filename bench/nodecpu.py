@@ -4,16 +4,12 @@ every Pod run inside them), from the Docker Engine API: cumulative, in seconds.
 from __future__ import annotations
 
 import os
-import time
 
 import httpx
 
 from session.kind import KIND_CLUSTER_LABEL
 
 DOCKER_API_TIMEOUT = 10.0
-# The idle rate is the lowest of IDLE_WINDOWS looks of IDLE_WINDOW_S each: a cluster just created,
-# or just rid of a run's namespaces, is busier than idle for its first ~10 s (measured here).
-IDLE_WINDOWS, IDLE_WINDOW_S = 3, 10.0
 
 
 def docker_socket() -> str:
@@ -43,15 +39,6 @@ class NodeCpu:
         """CPU seconds the node containers have used since they started."""
         return sum(self._get(f"/containers/{c}/stats", stream="false", **{"one-shot": "true"})
                    ["cpu_stats"]["cpu_usage"]["total_usage"] for c in self.containers) / 1e9
-
-    def idle_rate(self) -> float:
-        """CPU seconds per second while nothing is asked of the cluster (the quietest window)."""
-        rates = []
-        for _ in range(IDLE_WINDOWS):
-            before, started = self.seconds(), time.monotonic()
-            time.sleep(IDLE_WINDOW_S)  # the measurement itself: nothing to wait for
-            rates.append((self.seconds() - before) / (time.monotonic() - started))
-        return min(rates)
 
     def close(self) -> None:
         self.http.close()
