@@ -43,16 +43,26 @@ class Meter:
         self.idle = 0.0
         self.idle_parts: dict[str, float] | None = None
 
+    def _parts(self) -> tuple[dict[str, float] | None, float]:
+        """A snapshot of the parts, and the monotonic time halfway through taking it (~0.3 s)."""
+        started = time.monotonic()
+        parts = nodeparts.snapshot(self.nodes.containers)
+        return parts, (started + time.monotonic()) / 2
+
+    def _parts_used(self, before: tuple[dict[str, float] | None, float]) -> tuple[dict[str, float] | None, float]:
+        """CPU seconds by part since the `before` snapshot, and the seconds between the two."""
+        after = self._parts()
+        return nodeparts.used(before[0], after[0]), after[1] - before[1]
+
     def quietest_window(self) -> tuple[float, dict[str, float] | None]:
         """CPU seconds per second in all and by part, in the quietest of IDLE_WINDOWS windows."""
         windows = []
         for _ in range(IDLE_WINDOWS):
-            parts_before = nodeparts.snapshot(self.nodes.containers)
+            parts_before = self._parts()
             before, started = self.nodes.seconds(), time.monotonic()
             time.sleep(IDLE_WINDOW_S)  # the measurement itself: nothing to wait for
-            elapsed = time.monotonic() - started
-            rate = (self.nodes.seconds() - before) / elapsed
-            used = nodeparts.used(parts_before, nodeparts.snapshot(self.nodes.containers))
+            rate = (self.nodes.seconds() - before) / (time.monotonic() - started)
+            used, elapsed = self._parts_used(parts_before)
             windows.append((rate, None if used is None else {part: s / elapsed for part, s in used.items()}))
         return min(windows, key=lambda window: window[0])
 
@@ -67,12 +77,16 @@ class Meter:
         return Cost(self.idle * seconds, parts)
 
     def above_idle(self, action: Callable[[], None]) -> tuple[Cost, float]:
-        """What `action` cost above the idle rates, and its wall seconds. The part snapshots are
-        taken outside the window of the total; their own few tens of ms land in the parts."""
-        parts_before = nodeparts.snapshot(self.nodes.containers)
+        """What `action` cost above the idle rates, and its wall seconds. The parts are taken
+        around the window of the total, and their idle subtracted over their own window; the
+        snapshots' own ~45 ms of node CPU stay in the parts."""
+        parts_before = self._parts()
         before, started = self.nodes.seconds(), time.monotonic()
         action()
         wall = time.monotonic() - started
-        total = self.nodes.seconds() - before
-        used = nodeparts.used(parts_before, nodeparts.snapshot(self.nodes.containers))
-        return combine([(1.0, Cost(total, used)), (-1.0, self.idle_for(wall))]), wall
+        total = self.nodes.seconds() - before - self.idle * wall
+        used, elapsed = self._parts_used(parts_before)
+        idle_parts = self.idle_for(elapsed).parts
+        parts = None if used is None or idle_parts is None else {
+            part: seconds - idle_parts.get(part, 0.0) for part, seconds in used.items()}
+        return Cost(total, parts), wall
