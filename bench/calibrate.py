@@ -102,8 +102,7 @@ def made_between(before: dict[str, float], after: dict[str, float]) -> dict[str,
 
 def per_one(meter: Meter, count: int, action: Callable[[], None]) -> Cost:
     """What `action`, which makes or asks `count` of something, costs per one of them above idle."""
-    cost, _ = meter.above_idle(action)
-    return combine([(1 / count, cost)])
+    return combine([(1 / count, meter.above_idle(action))])
 
 
 def _listed(core: client.CoreV1Api, namespace: str) -> Callable[[], list[client.V1Pod]]:

@@ -76,8 +76,8 @@ class Meter:
         parts = None if self.idle_parts is None else {p: rate * seconds for p, rate in self.idle_parts.items()}
         return Cost(self.idle * seconds, parts)
 
-    def above_idle(self, action: Callable[[], None]) -> tuple[Cost, float]:
-        """What `action` cost above the idle rates, and its wall seconds. The parts are taken
+    def above_idle(self, action: Callable[[], None]) -> Cost:
+        """What `action` cost above the idle rates. The parts are taken
         around the window of the total, and their idle subtracted over their own window; the
         snapshots' own ~45 ms of node CPU stay in the parts."""
         parts_before = self._parts()
@@ -89,4 +89,4 @@ class Meter:
         idle_parts = self.idle_for(elapsed).parts
         parts = None if used is None or idle_parts is None else {
             part: seconds - idle_parts.get(part, 0.0) for part, seconds in used.items()}
-        return Cost(total, parts), wall
+        return Cost(total, parts)
