@@ -31,7 +31,7 @@ from kubernetes import client, config as kubeconfig_loader
 from pins import REPO_ROOT
 from clusterbuild.provision import prepare_kind
 
-from . import calibrate, nodeparts
+from . import calibrate
 from .meter import Cost, Meter
 from .nodecpu import NodeCpu
 from .probe import CLUSTER_ENV
@@ -150,13 +150,13 @@ def main(argv: list[str] | None = None) -> None:
         for workers in args.curve:
             reported = workers == args.workers  # the run the headline and the breakdown are about
             if reported:
-                parts, made = nodeparts.snapshot(nodes.containers), calibrate.made_so_far(core, kubectl)
-            before = nodes.seconds()
-            run = timed(f"suite -n {workers}", suite(kubeconfig, recipe.kubectl_bin, workers))
-            runs[workers] = {"wall_s": run.wall, "harness_cpu_s": run.harness_cpu,
-                             "cluster_cpu_s": nodes.seconds() - before}
+                made = calibrate.made_so_far(core, kubectl)
+            window, run = meter.measure(lambda: timed(f"suite -n {workers}", suite(kubeconfig, recipe.kubectl_bin,
+                                                                                    workers)), parts=reported)
+            runs[workers] = {"wall_s": run.wall, "harness_cpu_s": run.harness_cpu, "cluster_cpu_s": window.used.total}
             if reported:
-                result["cluster_cpu_parts_s"] = nodeparts.used(parts, nodeparts.snapshot(nodes.containers))
+                reported_window = window
+                result["cluster_cpu_parts_s"] = window.used.parts
                 result["run_made"] = calibrate.made_between(made, calibrate.made_so_far(core, kubectl))
         print(f"=== bench: calibrate: {calibrate.BATCH} bare Pods of 1 and of 3 containers, {calibrate.REQUESTS}"
               f" execs and log reads, {calibrate.BATCH} namespaces", flush=True)
@@ -175,7 +175,7 @@ def main(argv: list[str] | None = None) -> None:
     for run in runs.values():
         run["cluster_cpu_above_idle_s"] = run.pop("cluster_cpu_s") - idle * run["wall_s"]
     tests = read_costs(junit_of(0), idle) if "serial" not in args.skip else []
-    result.update(accounting(per_object, result["run_made"], meter.idle_for(runs[args.workers]["wall_s"]),
+    result.update(accounting(per_object, result["run_made"], meter.idle_in(reported_window),
                              result["cluster_cpu_parts_s"]))
     result.update(idle_cpu_per_s={"before": idle_before, "after": idle_after, "subtracted": idle}, curve=runs,
                   tests=tests, run_counts=read_costs(junit_of(args.workers), idle))

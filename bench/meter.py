@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from . import nodeparts
 from .nodecpu import NodeCpu
@@ -13,6 +14,7 @@ from .nodecpu import NodeCpu
 # The idle rate is the lowest of IDLE_WINDOWS looks of IDLE_WINDOW_S each: a cluster just created,
 # or just rid of a run's namespaces, is busier than idle for its first ~10 s (measured here).
 IDLE_WINDOWS, IDLE_WINDOW_S = 3, 10.0
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,16 @@ def combine(terms: list[tuple[float, Cost]]) -> Cost:
     return Cost(total, parts)
 
 
+@dataclass(frozen=True)
+class Window:
+    """What the node used while an action ran, idle included: the total over `wall` seconds,
+    the parts (if taken) over the `parts_wall` seconds between their snapshots."""
+
+    used: Cost
+    wall: float
+    parts_wall: float
+
+
 class Meter:
     """Measures the idle rates once, then what an action costs above them."""
 
@@ -49,44 +61,39 @@ class Meter:
         parts = nodeparts.snapshot(self.nodes.containers)
         return parts, (started + time.monotonic()) / 2
 
-    def _parts_used(self, before: tuple[dict[str, float] | None, float]) -> tuple[dict[str, float] | None, float]:
-        """CPU seconds by part since the `before` snapshot, and the seconds between the two."""
-        after = self._parts()
-        return nodeparts.used(before[0], after[0]), after[1] - before[1]
+    def measure(self, action: Callable[[], T], parts: bool = True) -> tuple[Window, T]:
+        """Run `action`; what the node used meanwhile (the parts' snapshots, ~45 ms of node CPU
+        each, are taken around the window of the total), and what `action` returned."""
+        before_parts = self._parts() if parts else (None, 0.0)
+        before, started = self.nodes.seconds(), time.monotonic()
+        returned = action()
+        wall = time.monotonic() - started
+        total = self.nodes.seconds() - before
+        after_parts = self._parts() if parts else (None, 0.0)
+        used = nodeparts.used(before_parts[0], after_parts[0])
+        return Window(Cost(total, used), wall, after_parts[1] - before_parts[1]), returned
 
     def quietest_window(self) -> tuple[float, dict[str, float] | None]:
         """CPU seconds per second in all and by part, in the quietest of IDLE_WINDOWS windows."""
-        windows = []
-        for _ in range(IDLE_WINDOWS):
-            parts_before = self._parts()
-            before, started = self.nodes.seconds(), time.monotonic()
-            time.sleep(IDLE_WINDOW_S)  # the measurement itself: nothing to wait for
-            rate = (self.nodes.seconds() - before) / (time.monotonic() - started)
-            used, elapsed = self._parts_used(parts_before)
-            windows.append((rate, None if used is None else {part: s / elapsed for part, s in used.items()}))
-        return min(windows, key=lambda window: window[0])
+        windows = [self.measure(lambda: time.sleep(IDLE_WINDOW_S))[0]  # nothing to wait for: the measurement
+                   for _ in range(IDLE_WINDOWS)]
+        quietest = min(windows, key=lambda window: window.used.total / window.wall)
+        parts = quietest.used.parts
+        return (quietest.used.total / quietest.wall,
+                None if parts is None else {part: s / quietest.parts_wall for part, s in parts.items()})
 
     def measure_idle(self) -> float:
         """Take the quietest window's rates as the idle rates `above_idle` subtracts."""
         self.idle, self.idle_parts = self.quietest_window()
         return self.idle
 
-    def idle_for(self, seconds: float) -> Cost:
-        """What the idle cluster uses in `seconds`."""
-        parts = None if self.idle_parts is None else {p: rate * seconds for p, rate in self.idle_parts.items()}
-        return Cost(self.idle * seconds, parts)
+    def idle_in(self, window: Window) -> Cost:
+        """What the idle cluster uses in a window: in all over its wall, by part over its parts' wall."""
+        parts = None if self.idle_parts is None else {
+            part: rate * window.parts_wall for part, rate in self.idle_parts.items()}
+        return Cost(self.idle * window.wall, parts)
 
     def above_idle(self, action: Callable[[], None]) -> Cost:
-        """What `action` cost above the idle rates. The parts are taken
-        around the window of the total, and their idle subtracted over their own window; the
-        snapshots' own ~45 ms of node CPU stay in the parts."""
-        parts_before = self._parts()
-        before, started = self.nodes.seconds(), time.monotonic()
-        action()
-        wall = time.monotonic() - started
-        total = self.nodes.seconds() - before - self.idle * wall
-        used, elapsed = self._parts_used(parts_before)
-        idle_parts = self.idle_for(elapsed).parts
-        parts = None if used is None or idle_parts is None else {
-            part: seconds - idle_parts.get(part, 0.0) for part, seconds in used.items()}
-        return Cost(total, parts)
+        """What `action` cost above the idle rates."""
+        window, _ = self.measure(action)
+        return combine([(1.0, window.used), (-1.0, self.idle_in(window))])

@@ -9,6 +9,7 @@ import pytest
 
 from bench.__main__ import accounting, parse_args
 from bench import calibrate, nodeparts
+from bench import meter
 from bench.meter import Cost, combine
 from bench.results import Goal, goals, headline, read_costs, totals
 
@@ -133,3 +134,33 @@ def test_kubernetes_own_cost_adds_up_in_all_and_part_by_part():
     assert (split["kubernetes_floor_s"], split["requests_s"]) == (pytest.approx(11.0), pytest.approx(3.5))
     assert "cluster_cpu_split_s" not in accounting(per, made, idle=Cost(3.0), run_parts=None)
     assert combine([(1.0, per.pod), (2.0, Cost(1.0))]) == Cost(pytest.approx(2.8))  # no parts: total only
+
+
+class FakeNode:
+    """A node whose CPU and clock move only when told: 0.1 CPU-s/s idle, all in the API server."""
+
+    def __init__(self):
+        self.containers, self.cpu, self.clock = ["node"], 0.0, 0.0
+
+    def seconds(self) -> float:
+        return self.cpu
+
+    def run(self, wall: float, extra_cpu: float = 0.0) -> None:
+        self.clock += wall
+        self.cpu += 0.1 * wall + extra_cpu
+
+
+def test_meter_subtracts_the_quietest_idle_in_all_and_by_part(monkeypatch):
+    node = FakeNode()
+
+    def snapshot(containers):
+        node.run(0.5)  # a snapshot takes time: the parts' window is longer than the total's
+        return {"API server": node.cpu}
+
+    monkeypatch.setattr(meter.nodeparts, "snapshot", snapshot)
+    monkeypatch.setattr(meter.time, "monotonic", lambda: node.clock)
+    monkeypatch.setattr(meter.time, "sleep", node.run)
+    meter_ = meter.Meter(node)
+    assert meter_.measure_idle() == pytest.approx(0.1) and meter_.idle_parts == pytest.approx({"API server": 0.1})
+    cost = meter_.above_idle(lambda: node.run(10.0, extra_cpu=2.0))
+    assert cost.total == pytest.approx(2.0) and cost.parts == pytest.approx({"API server": 2.0})
