@@ -8,6 +8,9 @@ In one run, on one machine, one phase after another:
   curve      the suite at each worker count, with cluster CPU above idle and harness CPU;
              at make e2e's count also where in the node that CPU went (bench.nodeparts)
              and the Pods, containers and namespaces the run made;
+  replay     the make e2e count's run again from its journal (bench.replay): the same
+             objects, edits and deletions at the same moments, nobody looking; the run's
+             cluster CPU above that is the suite's looking;
   calibrate  what Kubernetes spends per Pod, container, namespace, exec and log read
              (bench.calibrate): with what the run made and asked, how much of its cluster
              CPU is Kubernetes' own cost of that, in all and by part of the node;
@@ -20,6 +23,7 @@ from __future__ import annotations
 import argparse
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import time
@@ -28,16 +32,19 @@ from pathlib import Path
 
 from kubernetes import client, config as kubeconfig_loader
 
+from kube.journal import JOURNAL_ENV
+
 from pins import REPO_ROOT
 from clusterbuild.provision import prepare_kind
 
-from . import calibrate
-from .meter import Cost, Meter
+from . import calibrate, replay
+from .meter import Cost, Meter, Window, combine
 from .nodecpu import NodeCpu
 from .probe import CLUSTER_ENV
 from .results import read_costs, write_reports
 
 STATE = REPO_ROOT / ".cluster" / "bench"
+JOURNAL = STATE / "journal"  # the reported run's (kube.journal), for the replay
 BENCH_CLUSTER = "sidecar-bench"
 E2E_CLUSTER = "sidecar-bench-e2e"
 BARE_CLUSTER = "sidecar-bench-bare"
@@ -91,9 +98,11 @@ def junit_of(workers: int) -> Path:
 
 
 def accounting(per_object: calibrate.PerObject, made: dict[str, float], idle: Cost,
-               run_parts: dict[str, float] | None) -> dict:
-    """The reported run's cluster CPU, split: what the idle cluster uses meanwhile, Kubernetes' own
-    cost of the objects it made and of the execs and log reads it asked for, and the rest."""
+               run_parts: dict[str, float] | None, replayed: dict[str, float] | None) -> dict:
+    """The reported run's cluster CPU, split two ways: what the idle cluster uses meanwhile, then
+    Kubernetes' own cost of the objects it made and of the execs and log reads it asked for (at
+    the calibrated prices), and the rest; or what the run's replay cost above idle (`replayed`,
+    by part: nobody looking) and the run's looking."""
     floor, requests = per_object.floor(made), per_object.requests(made)
     result = {"per_object_s": {name: cost.total for name, cost in vars(per_object).items()},
               "kubernetes_floor_s": floor.total, "requests_s": requests.total}
@@ -102,8 +111,30 @@ def accounting(per_object: calibrate.PerObject, made: dict[str, float], idle: Co
             "run": seconds, "idle": idle.parts.get(part, 0.0), "objects": floor.parts.get(part, 0.0),
             "requests": requests.parts.get(part, 0.0),
             "rest": seconds - idle.parts.get(part, 0.0) - floor.parts.get(part, 0.0) - requests.parts.get(part, 0.0),
+            **({} if replayed is None else {"replay": replayed.get(part, 0.0),
+                                            "looking": seconds - idle.parts.get(part, 0.0) - replayed.get(part, 0.0)}),
         } for part, seconds in run_parts.items()}
     return result
+
+
+def replay_run(core: client.CoreV1Api, meter: Meter) -> Window:
+    """The reported run replayed from its journal, measured until its last line was acted on;
+    then its namespaces gone (unmeasured: the run's own deletions end after the run too)."""
+    print(f"=== bench: replay: the reported run's journal ({JOURNAL}), nobody looking", flush=True)
+    lines = replay.read(JOURNAL)
+    try:
+        window, names = meter.measure(lambda: replay.replay(lines, replay.ClusterActions(core.api_client).act))
+    except replay.ReplayFailed as exc:
+        sys.exit(f"bench: replay: {exc}; nothing written")
+    finally:
+        calibrate.wait_namespaces_gone(core, replay.leftovers(core))
+    print(f"=== bench: replay: {len(lines)} requests in {len(names)} namespaces, {window.wall:.1f}s wall", flush=True)
+    return window
+
+
+def above_idle_parts(meter: Meter, window: Window) -> dict[str, float] | None:
+    """A window's CPU by part of the node, less the idle cluster's over the same window."""
+    return combine([(1.0, window.used), (-1.0, meter.idle_in(window))]).parts
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -151,13 +182,18 @@ def main(argv: list[str] | None = None) -> None:
             reported = workers == args.workers  # the run the headline and the breakdown are about
             if reported:
                 made = calibrate.made_so_far(core, kubectl)
+                shutil.rmtree(JOURNAL, ignore_errors=True)
             window, run = meter.measure(lambda: timed(f"suite -n {workers}", suite(kubeconfig, recipe.kubectl_bin,
-                                                                                    workers)), parts=reported)
+                                                                                    workers),
+                                                      env={JOURNAL_ENV: str(JOURNAL)} if reported else None),
+                                        parts=reported)
             runs[workers] = {"wall_s": run.wall, "harness_cpu_s": run.harness_cpu, "cluster_cpu_s": window.used.total}
             if reported:
                 reported_window = window
                 result["cluster_cpu_parts_s"] = window.used.parts
                 result["run_made"] = calibrate.made_between(made, calibrate.made_so_far(core, kubectl))
+        replayed = replay_run(core, meter)
+        result["replay"] = {"wall_s": replayed.wall, "cluster_cpu_s": replayed.used.total}
         print(f"=== bench: calibrate: {calibrate.BATCH} bare Pods of 1 and of 3 containers, {calibrate.REQUESTS}"
               f" execs and log reads, {calibrate.BATCH} namespaces", flush=True)
         per_object = calibrate.calibrate(core, meter)
@@ -172,11 +208,11 @@ def main(argv: list[str] | None = None) -> None:
         nodes.close()
         timed("delete", python("-m", "clusterbuild", "delete", "--name", BENCH_CLUSTER))
     idle = min(idle_before, idle_after)
-    for run in runs.values():
+    for run in [*runs.values(), result["replay"]]:
         run["cluster_cpu_above_idle_s"] = run.pop("cluster_cpu_s") - idle * run["wall_s"]
     tests = read_costs(junit_of(0), idle) if "serial" not in args.skip else []
     result.update(accounting(per_object, result["run_made"], meter.idle_in(reported_window),
-                             result["cluster_cpu_parts_s"]))
+                             result["cluster_cpu_parts_s"], above_idle_parts(meter, replayed)))
     result.update(idle_cpu_per_s={"before": idle_before, "after": idle_after, "subtracted": idle}, curve=runs,
                   tests=tests, run_counts=read_costs(junit_of(args.workers), idle))
     write_reports(result)

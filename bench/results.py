@@ -136,15 +136,22 @@ def where_it_went(data: dict) -> list[str]:
              f" reads, {made['port-forwards']:g} port-forwards: of its {above_idle} cluster CPU-s above idle,"
              f" Kubernetes' own cost of the objects is {data['kubernetes_floor_s']} s, of the execs and log reads"
              f" {data['requests_s']} s"]
+    replayed = data["replay"]
+    lines.append(f"- the same run replayed from its journal (bench.replay: its namespaces, objects, ConfigMap edits"
+                 f" and deletions at the same moments, nobody looking) cost {replayed['cluster_cpu_above_idle_s']}"
+                 f" cluster CPU-s above idle in {replayed['wall_s']} s: Kubernetes' own price of the scenarios as"
+                 f" they ran; the run's looking (execs, log reads, port-forwards, watches, reads) cost the other"
+                 f" {round(above_idle - replayed['cluster_cpu_above_idle_s'], 1)} s")
     split = data.get("cluster_cpu_split_s")
     if split is None:
         return [*lines, "- where in the node: not measured (cgroup v2 node)"]
-    columns = ("run", "idle", "objects", "requests", "rest")
+    columns = ("run", "idle", "objects", "requests", "rest", "replay", "looking")
     rows = sorted(split.items(), key=lambda kv: -kv[1]["run"])
     sums = {column: round(sum(row[column] for _, row in rows), 1) for column in columns}
     return [*lines, "", f"| the -n {workers} run's cluster CPU-s, by part of the node | run (idle included) | idle"
-                        " meanwhile | Kubernetes' own: objects made | execs and log reads | rest |",
-            "|---|---:|---:|---:|---:|---:|",
+                        " meanwhile | Kubernetes' own: objects made | execs and log reads | rest | replay, nobody"
+                        " looking | looking (run - idle - replay) |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|",
             *(f"| {part} | " + " | ".join(str(row[column]) for column in columns) + " |" for part, row in rows),
             "| all | " + " | ".join(str(sums[column]) for column in columns) + " |"]
 

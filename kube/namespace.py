@@ -6,7 +6,7 @@ import secrets
 
 from kubernetes import client, utils
 
-from kube import diagnostics, manifests, usage
+from kube import diagnostics, journal, manifests, usage
 from reporting import evidence
 from kube.apierrors import api_message
 from kube.cluster import Cluster
@@ -49,6 +49,17 @@ def delete_namespace(core: client.CoreV1Api, name: str) -> None:
             raise
 
 
+def delete_with_pods(core: client.CoreV1Api, name: str) -> None:
+    """Delete namespace `name` and all in it without waiting, its Pods first with a CLEANUP_GRACE
+    grace period; gone already is fine."""
+    try:
+        core.delete_collection_namespaced_pod(name, grace_period_seconds=CLEANUP_GRACE)
+    except client.ApiException as exc:
+        if exc.status != 404:
+            raise
+    delete_namespace(core, name)
+
+
 def wait_default_service_account(core: client.CoreV1Api, name: str) -> None:
     """Wait for namespace `name`'s `default` ServiceAccount, which Pods need and which the
     controller manager creates shortly after the namespace (Pods created before it are refused)."""
@@ -73,6 +84,7 @@ class TestNamespace:
             }
         }
         cluster.core.create_namespace(body)
+        journal.note(journal.NAMESPACE, self.name, pod_security=pod_security)
 
     def __repr__(self) -> str:
         return f"TestNamespace({self.name})"
@@ -94,6 +106,7 @@ class TestNamespace:
             except utils.FailToCreateError as exc:
                 raise refused_creation(doc, exc.api_exceptions[0]) from None
             usage.count(usage.PODS, doc.get("kind") == "Pod")
+            journal.note(journal.CREATE, self.name, doc=doc)
         return docs
 
     def wait_default_service_account(self) -> None:
@@ -132,6 +145,7 @@ class TestNamespace:
     def update_config_map(self, name: str, data: dict[str, str]) -> None:
         """Replace the data of ConfigMap `name` (what `kubectl edit` does)."""
         self.cluster.core.patch_namespaced_config_map(name, self.name, {"data": data})
+        journal.note(journal.PATCH_CONFIG_MAP, self.name, name=name, data=data)
 
     def evidence(self) -> str:
         """Pods, container logs and events of this namespace, as text."""
@@ -143,12 +157,8 @@ class TestNamespace:
         Its Pods go first with a CLEANUP_GRACE grace period: the test is over, and Pods
         that ignore SIGTERM (the tutorial's, say) would hold the namespace for theirs.
         """
-        try:
-            self.cluster.core.delete_collection_namespaced_pod(self.name, grace_period_seconds=CLEANUP_GRACE)
-        except client.ApiException as exc:
-            if exc.status != 404:
-                raise
-        delete_namespace(self.cluster.core, self.name)
+        journal.note(journal.DELETE_NAMESPACE, self.name)
+        delete_with_pods(self.cluster.core, self.name)
 
     def keep(self) -> None:
         """Keep the namespace after the run: it leaves the run (no sweep deletes it) and says why."""

@@ -10,7 +10,7 @@ from dataclasses import replace
 import httpx
 from kubernetes import client, watch
 
-from kube import diagnostics, execs
+from kube import diagnostics, execs, journal
 from kube.cluster import Cluster
 from kube.execs import ExecResult
 from kube.logs import LogFollower, LogLine, read_log
@@ -220,3 +220,4 @@ class Pod:
     def delete(self) -> None:
         """Ask the API to delete the Pod with its own grace period."""
         self.cluster.core.delete_namespaced_pod(self.name, self.namespace)
+        journal.note(journal.DELETE_POD, self.namespace, name=self.name)

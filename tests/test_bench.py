@@ -128,11 +128,13 @@ def test_kubernetes_own_cost_adds_up_in_all_and_part_by_part():
     assert floor.total == pytest.approx(11.0)
     assert floor.parts == pytest.approx({"API server": 7.0, "kubelet": 4.0})
     assert per.requests(made).total == pytest.approx(3.5)  # 100 x 0.03 + 50 x 0.01
-    split = accounting(per, made, idle=cost(2.0, 1.0), run_parts={"API server": 12.0, "kubelet": 8.0})
+    split = accounting(per, made, idle=cost(2.0, 1.0), run_parts={"API server": 12.0, "kubelet": 8.0},
+                       replayed={"API server": 8.5, "kubelet": 6.0})
     assert split["cluster_cpu_split_s"]["API server"] == pytest.approx(
-        {"run": 12.0, "idle": 2.0, "objects": 7.0, "requests": 1.5, "rest": 1.5})
+        {"run": 12.0, "idle": 2.0, "objects": 7.0, "requests": 1.5, "rest": 1.5, "replay": 8.5, "looking": 1.5})
+    assert split["cluster_cpu_split_s"]["kubelet"]["looking"] == pytest.approx(1.0)
     assert (split["kubernetes_floor_s"], split["requests_s"]) == (pytest.approx(11.0), pytest.approx(3.5))
-    assert "cluster_cpu_split_s" not in accounting(per, made, idle=Cost(3.0), run_parts=None)
+    assert "cluster_cpu_split_s" not in accounting(per, made, idle=Cost(3.0), run_parts=None, replayed=None)
     assert combine([(1.0, per.pod), (2.0, Cost(1.0))]) == Cost(pytest.approx(2.8))  # no parts: total only
 
 
