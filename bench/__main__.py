@@ -32,10 +32,9 @@ from pathlib import Path
 
 from kubernetes import client, config as kubeconfig_loader
 
-from kube.journal import JOURNAL_ENV
-
 from pins import REPO_ROOT
 from clusterbuild.provision import prepare_kind
+from kube.journal import JOURNAL_ENV
 
 from . import calibrate, replay
 from .meter import Cost, Meter, Window, combine
@@ -121,8 +120,8 @@ def replay_run(core: client.CoreV1Api, meter: Meter) -> Window:
     """The reported run replayed from its journal, measured until its last line was acted on;
     then its namespaces gone (unmeasured: the run's own deletions end after the run too)."""
     print(f"=== bench: replay: the reported run's journal ({JOURNAL}), nobody looking", flush=True)
-    lines = replay.read(JOURNAL)
     try:
+        lines = replay.read(JOURNAL)
         window, names = meter.measure(lambda: replay.replay(lines, replay.ClusterActions(core.api_client).act))
     except replay.ReplayFailed as exc:
         sys.exit(f"bench: replay: {exc}; nothing written")
