@@ -13,6 +13,7 @@ deletes the namespaces of this run, or the kind cluster it made.
 from __future__ import annotations
 
 import shutil
+import sys
 import tempfile
 import time
 from dataclasses import replace
@@ -295,7 +296,11 @@ def pytest_unconfigure(config: pytest.Config) -> None:
             pass
     target = config.stash.get(TARGET, None)
     if target is not None and target.delete_at_end:
-        delete_kind(target)
+        try:
+            delete_kind(target)
+        except SessionError as exc:
+            sys.stderr.write(f"sidecar-conformance: {exc} (delete it yourself: kind delete cluster --name"
+                             f" {target.kind_name})\n")
 
 
 def pytest_terminal_summary(terminalreporter) -> None:

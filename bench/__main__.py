@@ -59,10 +59,12 @@ def children_cpu() -> float:
 
 @dataclass
 class Timed:
-    """A finished phase: wall seconds and the CPU seconds of the processes it ran."""
+    """A finished phase: wall seconds, the CPU seconds of the processes it ran, when it ended
+    (wall-clock)."""
 
     wall: float
     harness_cpu: float
+    ended: float
 
 
 def timed(name: str, cmd: list[str], env: dict[str, str] | None = None) -> Timed:
@@ -73,7 +75,7 @@ def timed(name: str, cmd: list[str], env: dict[str, str] | None = None) -> Timed
         code = subprocess.run(cmd, cwd=REPO_ROOT, timeout=PHASE_TIMEOUT, env={**os.environ, **(env or {})}).returncode
     except subprocess.TimeoutExpired:
         sys.exit(f"bench: phase {name!r} still running after {PHASE_TIMEOUT}s; nothing written")
-    result = Timed(time.monotonic() - started, children_cpu() - cpu)
+    result = Timed(time.monotonic() - started, children_cpu() - cpu, time.time())
     print(f"=== bench: {name}: {result.wall:.1f}s wall, {result.harness_cpu:.1f} CPU-s (exit {code})", flush=True)
     if code != 0:
         sys.exit(f"bench: phase {name!r} failed (exit {code}); nothing written")
@@ -116,19 +118,21 @@ def accounting(per_object: calibrate.PerObject, made: dict[str, float], idle: Co
     return result
 
 
-def replay_run(core: client.CoreV1Api, meter: Meter) -> Window:
-    """The reported run replayed from its journal, measured until its last line was acted on;
-    then its namespaces gone (unmeasured: the run's own deletions end after the run too)."""
+def replay_run(core: client.CoreV1Api, meter: Meter, span: tuple[float, float]) -> tuple[Window, dict[str, float]]:
+    """The reported run (wall-clock `span`) replayed from its journal, measured until its last line
+    was acted on, then its namespaces gone (unmeasured: the run's own deletions end after the run
+    too); and the run's timeline (bench.replay.timeline)."""
     print(f"=== bench: replay: the reported run's journal ({JOURNAL}), nobody looking", flush=True)
     try:
         lines = replay.read(JOURNAL)
+        run_timeline = replay.timeline(lines, *span)
         window, names = meter.measure(lambda: replay.replay(lines, replay.ClusterActions(core.api_client).act))
     except replay.ReplayFailed as exc:
         sys.exit(f"bench: replay: {exc}; nothing written")
     finally:
         calibrate.wait_namespaces_gone(core, replay.leftovers(core))
     print(f"=== bench: replay: {len(lines)} requests in {len(names)} namespaces, {window.wall:.1f}s wall", flush=True)
-    return window
+    return window, run_timeline
 
 
 def above_idle_parts(meter: Meter, window: Window) -> dict[str, float] | None:
@@ -164,7 +168,7 @@ def main(argv: list[str] | None = None) -> None:
     bare = timed("bare kind create --wait", [kind, "create", "cluster", "--name", BARE_CLUSTER, "--image",
                                              recipe.node_image, "--config", str(recipe.config_file), "--wait",
                                              BARE_WAIT, "--kubeconfig", str(STATE / "bare-kubeconfig")])
-    timed("bare kind delete", [kind, "delete", "cluster", "--name", BARE_CLUSTER])
+    timed("bare cluster delete", python("-m", "clusterbuild", "delete", "--name", BARE_CLUSTER))
     kubeconfig = STATE / "kubeconfig"
     ours = timed("cluster (make e2e's creation)", python("-m", "clusterbuild", "cluster", "--name", BENCH_CLUSTER,
                                                          "--kubeconfig", str(kubeconfig)))
@@ -191,7 +195,8 @@ def main(argv: list[str] | None = None) -> None:
                 reported_window = window
                 result["cluster_cpu_parts_s"] = window.used.parts
                 result["run_made"] = calibrate.made_between(made, calibrate.made_so_far(core, kubectl))
-        replayed = replay_run(core, meter)
+                reported_span = run.ended - run.wall, run.ended
+        replayed, result["run_timeline_s"] = replay_run(core, meter, reported_span)
         result["replay"] = {"wall_s": replayed.wall, "cluster_cpu_s": replayed.used.total}
         print(f"=== bench: calibrate: {calibrate.BATCH} bare Pods of 1 and of 3 containers, {calibrate.REQUESTS}"
               f" execs and log reads, {calibrate.BATCH} namespaces", flush=True)

@@ -38,6 +38,16 @@ def read(directory: Path) -> list[dict]:
     return sorted(lines, key=lambda line: line["t"])
 
 
+def timeline(lines: list[dict], started: float, ended: float) -> dict[str, float]:
+    """A run's wall seconds (it ran from `started` to `ended`, wall-clock) in three: until a test
+    first made an object (the session opened, the workers started and collected), from then to
+    its last request, and after that (waiting for its namespaces to be gone, the reports)."""
+    first = min(line["t"] for line in lines if line["what"] == journal.CREATE)
+    last = lines[-1]["t"]
+    return {"until the first object": first - started, "first object to last request": last - first,
+            "after the last request": ended - last}
+
+
 class ClusterActions:
     """The requests a journal line stands for, in the replayed namespace `namespace`."""
 
@@ -89,7 +99,8 @@ def replay(lines: list[dict], act: Callable[[dict, str], None]) -> list[str]:
             try:
                 act(line, namespace)
             except Exception as exc:  # every failure ends the replay, with its one-line reason
-                reason = f"HTTP {exc.status}: {api_message(exc)}" if isinstance(exc, client.ApiException) else exc
+                reason = (f"HTTP {exc.status}: {api_message(exc)}" if isinstance(exc, client.ApiException)
+                          else (str(exc).splitlines() or [type(exc).__name__])[0])
                 failures.append(f"{line['what']} in {namespace} (the run's {line['namespace']}): {reason}")
                 stop.set()
                 return

@@ -136,6 +136,8 @@ def where_it_went(data: dict) -> list[str]:
              f" reads, {made['port-forwards']:g} port-forwards: of its {above_idle} cluster CPU-s above idle,"
              f" Kubernetes' own cost of the objects is {data['kubernetes_floor_s']} s, of the execs and log reads"
              f" {data['requests_s']} s"]
+    lines.append(f"- the -n {workers} run's wall, from its journal: " + ", ".join(
+        f"{phase} {seconds} s" for phase, seconds in data["run_timeline_s"].items()))
     replayed = data["replay"]
     lines.append(f"- the same run replayed from its journal (bench.replay: its namespaces, objects, ConfigMap edits"
                  f" and deletions at the same moments, nobody looking) cost {replayed['cluster_cpu_above_idle_s']}"

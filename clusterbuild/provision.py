@@ -9,6 +9,7 @@ from pytest_kind import KindCluster
 
 from . import binaries
 from .docker_engine import ensure_docker
+from .frozen import thaw_cluster
 from .downloads import stock_tools
 from .images import image_exists, image_label
 from .kind_config import RUNC_NOCAP_IN_NODE, kind_config
@@ -115,8 +116,7 @@ def _delete_if_stopped(name: str, kind: Path) -> None:
     states = [output_of(["docker", "inspect", "-f", "{{.State.Running}}", n], timeout=30).strip() for n in nodes]
     if "false" in states or not nodes:
         say(f"kind cluster {name!r} exists but its nodes are stopped: recreating it")
-        run_step(f"kind delete cluster {name}", [str(kind), "delete", "cluster", "--name", name],
-                 timeout=DELETE_TIMEOUT)
+        kind_delete(kind, name)
 
 
 def _export_kubeconfig(name: str, kind: Path, kubeconfig: Path) -> None:
@@ -138,7 +138,22 @@ def delete_cluster(name: str) -> None:
     if name not in output_of([str(kind), "get", "clusters"], timeout=60).split():
         say(f"no kind cluster named {name!r}")
         return
-    run_step(f"kind delete cluster {name}", [str(kind), "delete", "cluster", "--name", name], timeout=DELETE_TIMEOUT)
+    kind_delete(kind, name)
+
+
+def kind_delete(kind: Path, name: str, kubeconfig: Path | None = None) -> None:
+    """`kind delete cluster` (and its context from `kubeconfig`); when that fails, thaw the frozen
+    cgroups in the nodes that stop it (clusterbuild.frozen) and delete once more."""
+    step = f"kind delete cluster {name}"
+    cmd = [str(kind), "delete", "cluster", "--name", name, *([f"--kubeconfig={kubeconfig}"] if kubeconfig else [])]
+    try:
+        run_step(step, cmd, timeout=DELETE_TIMEOUT)
+    except StepFailed:
+        thawed = thaw_cluster(name)
+        if not thawed:
+            raise
+        say(f"{step}: thawed {len(thawed)} frozen cgroups in its nodes (container starts cut short); deleting again")
+        run_step(step, cmd, timeout=DELETE_TIMEOUT)
 
 
 def _any_kind_binary() -> Path | None:

@@ -87,7 +87,11 @@ def create_kind(options: KindOptions, plan: KindPlan, run_id: str) -> ClusterTar
 
 
 def delete_kind(target: ClusterTarget) -> None:
-    """Delete the kind cluster this run created."""
-    from pytest_kind import KindCluster
+    """Delete the kind cluster this run created (bounded; frozen cgroups in its nodes thawed)."""
+    from clusterbuild.provision import kind_delete
+    from clusterbuild.steps import StepFailed
 
-    KindCluster(target.kind_name, Path(target.kubeconfig), kind_path=Path(target.kind_bin)).delete()
+    try:
+        kind_delete(Path(target.kind_bin), target.kind_name, Path(target.kubeconfig))
+    except StepFailed as exc:
+        raise SessionError(f"kind cluster {target.kind_name} not deleted: {exc}".splitlines()[0]) from None

@@ -63,11 +63,19 @@ def test_the_first_failure_stops_the_replay_with_one_line():
 
     def act(line, namespace):
         if line["what"] == journal.CREATE:
-            raise ValueError("refused")
+            raise ValueError("refused\nsecond line of a long message")
         acted.append((namespace, line["what"]))
 
     started = time.monotonic()
-    with pytest.raises(replay.ReplayFailed, match=r"create in bench-replay-0 \(the run's sc-x\): refused"):
+    with pytest.raises(replay.ReplayFailed, match=r"create in bench-replay-0 \(the run's sc-x\): refused$"):
         replay.replay(lines, act)
     assert time.monotonic() - started < 2.0  # sc-y's deletion 5 s later was not waited for
     assert (("bench-replay-1", journal.DELETE_NAMESPACE) not in acted)
+
+
+def test_the_runs_wall_splits_at_its_first_object_and_its_last_request():
+    lines = lines_of((0.0, journal.NAMESPACE, "sc-gate"), (0.1, journal.DELETE_NAMESPACE, "sc-gate"),
+                     (7.0, journal.NAMESPACE, "sc-x"), (7.5, journal.CREATE, "sc-x"),
+                     (50.0, journal.DELETE_NAMESPACE, "sc-x"))
+    assert replay.timeline(lines, started=998.5, ended=1054.0) == pytest.approx({
+        "until the first object": 9.0, "first object to last request": 42.5, "after the last request": 4.0})
