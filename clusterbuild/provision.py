@@ -9,8 +9,8 @@ from pytest_kind import KindCluster
 
 from . import binaries
 from .docker_engine import ensure_docker
-from .frozen import thaw_cluster
 from .downloads import stock_tools
+from .frozen import thaw_cluster
 from .images import image_exists, image_label
 from .kind_config import RUNC_NOCAP_IN_NODE, kind_config
 from .paths import CACHE_ROOT, STATE_DIR
