@@ -35,9 +35,10 @@ from kubernetes import client, config as kubeconfig_loader
 from pins import REPO_ROOT
 from clusterbuild.provision import prepare_kind
 from kube.journal import JOURNAL_ENV
+from kube.namespace import sweep
 
 from . import calibrate, replay
-from .meter import Cost, Meter, Window, combine
+from .meter import Cost, Meter, Window
 from .nodecpu import NodeCpu
 from .probe import CLUSTER_ENV
 from .results import read_costs, write_reports
@@ -130,14 +131,9 @@ def replay_run(core: client.CoreV1Api, meter: Meter, span: tuple[float, float]) 
     except replay.ReplayFailed as exc:
         sys.exit(f"bench: replay: {exc}; nothing written")
     finally:
-        calibrate.wait_namespaces_gone(core, replay.leftovers(core))
+        sweep(core, replay.REPLAY_LABEL)
     print(f"=== bench: replay: {len(lines)} requests in {len(names)} namespaces, {window.wall:.1f}s wall", flush=True)
     return window, run_timeline
-
-
-def above_idle_parts(meter: Meter, window: Window) -> dict[str, float] | None:
-    """A window's CPU by part of the node, less the idle cluster's over the same window."""
-    return combine([(1.0, window.used), (-1.0, meter.idle_in(window))]).parts
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -216,7 +212,7 @@ def main(argv: list[str] | None = None) -> None:
         run["cluster_cpu_above_idle_s"] = run.pop("cluster_cpu_s") - idle * run["wall_s"]
     tests = read_costs(junit_of(0), idle) if "serial" not in args.skip else []
     result.update(accounting(per_object, result["run_made"], meter.idle_in(reported_window),
-                             result["cluster_cpu_parts_s"], above_idle_parts(meter, replayed)))
+                             result["cluster_cpu_parts_s"], meter.less_idle(replayed).parts))
     result.update(idle_cpu_per_s={"before": idle_before, "after": idle_after, "subtracted": idle}, curve=runs,
                   tests=tests, run_counts=read_costs(junit_of(args.workers), idle))
     write_reports(result)

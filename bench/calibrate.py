@@ -130,7 +130,7 @@ def _pods(core: client.CoreV1Api, namespace: str, manifest: str) -> None:
     _gone_pods(core, namespace)
 
 
-def wait_namespaces_gone(core: client.CoreV1Api, names: list[str]) -> None:
+def _gone(core: client.CoreV1Api, names: list[str]) -> None:
     """Wait until none of namespaces `names` is left (bounded by CALIBRATION)."""
     def left() -> list[str]:
         return [ns.metadata.name for ns in core.list_namespace().items if ns.metadata.name in names]
@@ -144,7 +144,7 @@ def _namespaces(core: client.CoreV1Api) -> None:
         core.create_namespace(client.V1Namespace(metadata=client.V1ObjectMeta(name=name)))
     for name in names:
         core.delete_namespace(name)
-    wait_namespaces_gone(core, names)
+    _gone(core, names)
 
 
 def _requests(core: client.CoreV1Api, meter: Meter, namespace: str) -> tuple[Cost, Cost]:
@@ -175,7 +175,7 @@ def calibrate(core: client.CoreV1Api, meter: Meter) -> PerObject:
         exec_, log_read = _requests(core, meter, home)
     finally:
         delete_namespace(core, home)
-    wait_namespaces_gone(core, [home])
+    _gone(core, [home])
     namespace = per_one(meter, BATCH, lambda: _namespaces(core))
     return PerObject(pod=one, container=combine([(0.5, three), (-0.5, one)]), namespace=namespace, exec=exec_,
                      log_read=log_read)

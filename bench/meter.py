@@ -93,7 +93,10 @@ class Meter:
             part: rate * window.parts_wall for part, rate in self.idle_parts.items()}
         return Cost(self.idle * window.wall, parts)
 
+    def less_idle(self, window: Window) -> Cost:
+        """What the node used in a window above the idle rates, in all and by part."""
+        return combine([(1.0, window.used), (-1.0, self.idle_in(window))])
+
     def above_idle(self, action: Callable[[], None]) -> Cost:
         """What `action` cost above the idle rates."""
-        window, _ = self.measure(action)
-        return combine([(1.0, window.used), (-1.0, self.idle_in(window))])
+        return self.less_idle(self.measure(action)[0])

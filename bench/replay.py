@@ -115,11 +115,3 @@ def replay(lines: list[dict], act: Callable[[dict, str], None]) -> list[str]:
         raise ReplayFailed(failures[0])
     return list(grouped)
 
-
-def leftovers(core: client.CoreV1Api) -> list[str]:
-    """Replayed namespaces still there; those not yet being deleted are deleted now (no waiting)."""
-    found = core.list_namespace(label_selector=REPLAY_LABEL).items
-    for namespace in found:
-        if namespace.status.phase != "Terminating":
-            delete_with_pods(core, namespace.metadata.name)
-    return [namespace.metadata.name for namespace in found]

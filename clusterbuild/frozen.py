@@ -13,7 +13,6 @@ from pathlib import Path
 from .steps import output_of
 
 FREEZER_ROOT = Path("/sys/fs/cgroup/freezer")  # the v1 freezer hierarchy (absent on a cgroup v2 host)
-KIND_CLUSTER_LABEL = "io.x-k8s.kind.cluster"
 STUCK_STATES = ("FROZEN", "FREEZING")
 
 
@@ -43,9 +42,8 @@ def thaw_tree(top: Path) -> list[Path]:
     return thawed
 
 
-def thaw_cluster(name: str) -> list[Path]:
-    """Thaw the frozen cgroups inside the node containers of kind cluster `name`."""
-    nodes = output_of(["docker", "ps", "-q", "--filter", f"label={KIND_CLUSTER_LABEL}={name}"], timeout=30).split()
+def thaw_nodes(nodes: list[str]) -> list[Path]:
+    """Thaw the frozen cgroups inside node containers `nodes`; the folders thawed."""
     thawed = []
     for node in nodes:
         pid = output_of(["docker", "inspect", "-f", "{{.State.Pid}}", node], timeout=30).strip()

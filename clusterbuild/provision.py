@@ -10,7 +10,7 @@ from pytest_kind import KindCluster
 from . import binaries
 from .docker_engine import ensure_docker
 from .downloads import stock_tools
-from .frozen import thaw_cluster
+from .frozen import thaw_nodes
 from .images import image_exists, image_label
 from .kind_config import RUNC_NOCAP_IN_NODE, kind_config
 from .paths import CACHE_ROOT, STATE_DIR
@@ -112,7 +112,7 @@ def _delete_if_stopped(name: str, kind: Path) -> None:
     """A cluster whose node containers stopped (host or dockerd restarted) can not be reused."""
     if not kind.is_file() or name not in output_of([str(kind), "get", "clusters"], timeout=60).split():
         return
-    nodes = output_of([str(kind), "get", "nodes", "--name", name], timeout=60).split()
+    nodes = kind_nodes(kind, name)
     states = [output_of(["docker", "inspect", "-f", "{{.State.Running}}", n], timeout=30).strip() for n in nodes]
     if "false" in states or not nodes:
         say(f"kind cluster {name!r} exists but its nodes are stopped: recreating it")
@@ -141,6 +141,11 @@ def delete_cluster(name: str) -> None:
     kind_delete(kind, name)
 
 
+def kind_nodes(kind: Path, name: str) -> list[str]:
+    """The node containers of kind cluster `name`."""
+    return output_of([str(kind), "get", "nodes", "--name", name], timeout=60).split()
+
+
 def kind_delete(kind: Path, name: str, kubeconfig: Path | None = None) -> None:
     """`kind delete cluster` (and its context from `kubeconfig`); when that fails, thaw the frozen
     cgroups in the nodes that stop it (clusterbuild.frozen) and delete once more."""
@@ -149,7 +154,7 @@ def kind_delete(kind: Path, name: str, kubeconfig: Path | None = None) -> None:
     try:
         run_step(step, cmd, timeout=DELETE_TIMEOUT)
     except StepFailed:
-        thawed = thaw_cluster(name)
+        thawed = thaw_nodes(kind_nodes(kind, name))
         if not thawed:
             raise
         say(f"{step}: thawed {len(thawed)} frozen cgroups in its nodes (container starts cut short); deleting again")

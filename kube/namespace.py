@@ -11,7 +11,7 @@ from reporting import evidence
 from kube.apierrors import api_message
 from kube.cluster import Cluster
 from kube.pods import Pod
-from kube.timeouts import SERVICE_ACCOUNT
+from kube.timeouts import NAMESPACE_SWEEP, SERVICE_ACCOUNT
 from kube.waits import CannotHappen, NotYet, wait_until
 
 RUN_LABEL = "sidecar-conformance/run-id"
@@ -58,6 +58,23 @@ def delete_with_pods(core: client.CoreV1Api, name: str) -> None:
         if exc.status != 404:
             raise
     delete_namespace(core, name)
+
+
+def sweep(core: client.CoreV1Api, selector: str) -> list[str]:
+    """Delete every namespace matching label `selector` and wait until they are gone (bounded by
+    NAMESPACE_SWEEP); the namespaces seen. One made meanwhile is deleted too."""
+    swept: set[str] = set()
+
+    def remaining() -> list[str]:
+        found = core.list_namespace(label_selector=selector).items
+        swept.update(ns.metadata.name for ns in found)
+        for ns in found:
+            if ns.metadata.deletion_timestamp is None:
+                delete_namespace(core, ns.metadata.name)
+        return [ns.metadata.name for ns in found]
+
+    wait_until(f"namespaces labelled {selector} to be gone", remaining, lambda names: not names, NAMESPACE_SWEEP)
+    return sorted(swept)
 
 
 def wait_default_service_account(core: client.CoreV1Api, name: str) -> None:

@@ -8,9 +8,7 @@ from datetime import UTC, datetime
 from kubernetes import client
 
 from kube.cluster import ClusterTarget, api_client
-from kube.namespace import RUN_LABEL, delete_namespace
-from kube.timeouts import NAMESPACE_SWEEP
-from kube.waits import wait_until
+from kube.namespace import RUN_LABEL, sweep
 
 
 def new_run_id() -> str:
@@ -29,22 +27,7 @@ def interrupt_on_sigterm() -> None:
 
 
 def sweep_namespaces(target: ClusterTarget) -> list[str]:
-    """Delete every namespace labelled with this run and wait until they are gone."""
+    """Delete every namespace labelled with this run (a worker may add one late) and wait until
+    they are gone."""
     with api_client(target) as api:
-        core = client.CoreV1Api(api)
-        selector = f"{RUN_LABEL}={target.run_id}"
-
-        swept: set[str] = set()
-
-        def remaining() -> list[str]:
-            """This run's namespaces; deletes those not deleting yet (a worker may add one late)."""
-            found = core.list_namespace(label_selector=selector).items
-            swept.update(ns.metadata.name for ns in found)
-            for ns in found:
-                if ns.metadata.deletion_timestamp is None:
-                    delete_namespace(core, ns.metadata.name)
-            return [ns.metadata.name for ns in found]
-
-        wait_until(f"namespaces labelled {selector} to be gone", remaining, lambda names: not names,
-                   NAMESPACE_SWEEP)
-        return sorted(swept)
+        return sweep(client.CoreV1Api(api), f"{RUN_LABEL}={target.run_id}")

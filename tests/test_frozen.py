@@ -38,12 +38,13 @@ def test_a_failed_kind_delete_is_retried_once_after_a_thaw_and_fails_as_before_w
 
     monkeypatch.setattr(provision, "run_step", run_step)
     monkeypatch.setattr(provision, "say", lambda line: None)
-    monkeypatch.setattr(provision, "thaw_cluster", lambda name: ["/sys/fs/cgroup/freezer/x"])
+    monkeypatch.setattr(provision, "kind_nodes", lambda kind, name: [f"{name}-control-plane"])
+    monkeypatch.setattr(provision, "thaw_nodes", lambda nodes: ["/sys/fs/cgroup/freezer/x"])
     provision.kind_delete("kind", "c1")
     assert len(calls) == 2 and calls[0] == ["kind", "delete", "cluster", "--name", "c1"]
 
     calls.clear()
-    monkeypatch.setattr(provision, "thaw_cluster", lambda name: [])
+    monkeypatch.setattr(provision, "thaw_nodes", lambda nodes: [])
     with pytest.raises(StepFailed, match="exit event"):
         provision.kind_delete("kind", "c1")
     assert len(calls) == 1  # nothing was frozen: the failure is another one, not retried
