@@ -56,8 +56,10 @@ e2e-existing: venv ## conformance suites against KUBECONFIG=<path> [CONTEXT=<nam
 	$(PY) -m pytest suites $(XDIST) --kubeconfig "$${KUBECONFIG:?set KUBECONFIG=<path>}" $${CONTEXT:+--context "$$CONTEXT"} $(PYTEST_ARGS)
 
 controls: venv ## negative controls (broken Pods the checks must fail on) against KUBECONFIG (default: make cluster's)
-	$(PY) -m pytest controls $(XDIST) --kubeconfig "$(CLUSTER_KUBECONFIG)" $(KUBECTL_FLAG) \
+	$(PY) -m pytest controls $(XDIST) -m "not alone" --kubeconfig "$(CLUSTER_KUBECONFIG)" $(KUBECTL_FLAG) \
 	  --reports-dir reports/controls --junitxml=reports/controls-junit.xml
+	$(PY) -m pytest controls -m alone --kubeconfig "$(CLUSTER_KUBECONFIG)" $(KUBECTL_FLAG) \
+	  --reports-dir reports/controls-alone --junitxml=reports/controls-alone-junit.xml
 
 least-privilege: venv ## one scenario as a ServiceAccount bound to rbac/sidecar-conformance.yaml only
 	$(PY) -m rbac --kubeconfig "$(CLUSTER_KUBECONFIG)" $(KUBECTL_FLAG) -- -m reload --reports-dir reports/least-privilege

@@ -26,7 +26,7 @@ from kube import timeouts, usage
 from kube.apierrors import api_message
 from kube.cluster import Cluster, ClusterTarget
 from kube.images import ImageMap, parse_image_map, pinned_images
-from kube.nativegate import ask_cluster
+from kube.nativegate import NativeSupport, ask_cluster
 from kube.namespace import MARKER_POD_SECURITY_LEVELS, POD_SECURITY_LEVELS, RUN_LABEL, TestNamespace
 from kube.sidecar import STYLES
 from pins import pin
@@ -51,10 +51,11 @@ FACTS = pytest.StashKey[ClusterFacts]()
 OPENING = pytest.StashKey[Opening]()  # xdist controller: the session being opened while workers start
 HANDOFF = pytest.StashKey[Path]()  # the file the controller writes the session to, for its workers
 FACTS_SHOWN = pytest.StashKey[bool]()  # the cluster's facts are in the output already (report header)
-NATIVE = pytest.StashKey[str | None]()  # why the cluster cannot run native sidecars (asked once per run)
+NATIVE = pytest.StashKey[NativeSupport]()  # whether the cluster runs native sidecars (asked once per run)
 SHARED_FAILED = pytest.StashKey[bool]()  # on a class of tests sharing Pods: one of them failed
 REPORTING = pytest.StashKey[bool]()  # this run includes suites/: default report paths, summary
 SWEPT = pytest.StashKey[str]()
+SUMMARY = pytest.StashKey[summary.Summary]()  # the run judged (controller, suites/ selected)
 KEPT_PROPERTY = "kept namespace"  # --keep-namespace-on-failure: a failed test's namespace, left for debugging
 PHASE_REPORTS = pytest.StashKey[dict]()  # a test's setup/call reports, for its fixtures' teardown
 SESSION_ISSUES = pytest.StashKey[list]()  # what went wrong outside the tests (left-over namespaces)
@@ -148,14 +149,15 @@ def check_session(config: pytest.Config, target: ClusterTarget) -> None:
     """Stash the session's target, then check it: the server and tools, native sidecars."""
     config.stash[TARGET] = target  # stashed first: a failed check still deletes a kind cluster this run made
     facts = preflight(target)
-    config.stash[NATIVE] = native_problem(config, target)
-    config.stash[FACTS] = replace(facts, native_sidecars=config.stash[NATIVE] or "supported")
+    config.stash[NATIVE] = native_support(config, target, facts.server)
+    config.stash[FACTS] = replace(facts, native_sidecars=config.stash[NATIVE].problem or "supported")
 
 
-def native_problem(config: pytest.Config, target: ClusterTarget) -> str | None:
-    """Why the cluster cannot run native sidecars (the native style is then skipped), or None."""
+def native_support(config: pytest.Config, target: ClusterTarget, server: str) -> NativeSupport:
+    """Whether the cluster runs native sidecars (if not, the native style skips, or fails where
+    the server's version promises them)."""
     try:
-        return ask_cluster(Cluster(target, image_map(config)))
+        return ask_cluster(Cluster(target, image_map(config)), server)
     except client.ApiException as exc:
         raise SessionError(f"cannot ask whether the cluster runs native sidecars: HTTP {exc.status}"
                            f" {api_message(exc)}") from None
@@ -264,18 +266,37 @@ def pytest_runtestloop(session: pytest.Session) -> None:
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Controller: sweep this run's namespaces (an existing cluster), then judge the run: the
+    summary's verdict decides the exit code of a run that pytest found clean."""
     config = session.config
     target = config.stash.get(TARGET, None)
-    if hasattr(config, "workerinput") or target is None or target.delete_at_end:
+    if hasattr(config, "workerinput") or target is None:
         return
-    issues = config.stash.setdefault(SESSION_ISSUES, [])
+    if not target.delete_at_end:
+        sweep(session, target)
+    facts = config.stash.get(FACTS, None)
+    if facts is None or not config.stash.get(REPORTING, False):
+        return
+    terminal = config.pluginmanager.get_plugin("terminalreporter")
+    reports = [report for reports in terminal.stats.values() for report in reports
+               if isinstance(report, pytest.TestReport)]
+    result = summary.build(reports, facts, target.run_id, session_issues=config.stash.get(SESSION_ISSUES, []))
+    config.stash[SUMMARY] = result
+    if session.exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = result.exit_code()
+
+
+def sweep(session: pytest.Session, target: ClusterTarget) -> None:
+    """Delete this run's namespaces and wait for them; namespaces left are a session problem
+    (the run fails)."""
+    config = session.config
     started = time.monotonic()
     try:
         swept = sweep_namespaces(target)
     except AssertionError as exc:
         config.stash[SWEPT] = f"namespaces of this run are left over: {exc}"
-        issues.append(f"left behind: {str(exc).splitlines()[0]}")
-        session.exitstatus = pytest.ExitCode.TESTS_FAILED  # the verdict says FAIL: so does the exit code
+        config.stash.setdefault(SESSION_ISSUES, []).append(f"left behind: {str(exc).splitlines()[0]}")
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
     else:
         config.stash[SWEPT] = (f"namespaces labelled {RUN_LABEL}={target.run_id}: none left (waited"
                                f" {time.monotonic() - started:.1f}s for {len(swept)} still terminating)")
@@ -306,12 +327,8 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 def pytest_terminal_summary(terminalreporter) -> None:
     """The conformance summary: printed, and written to reports/summary.{md,json}."""
     config = terminalreporter.config
-    facts = config.stash.get(FACTS, None)
-    if facts is not None and config.stash.get(REPORTING, False):
-        reports = [report for reports in terminalreporter.stats.values() for report in reports
-                   if isinstance(report, pytest.TestReport)]
-        result = summary.build(reports, facts, config.stash[TARGET].run_id,
-                               session_issues=config.stash.get(SESSION_ISSUES, []))
+    result = config.stash.get(SUMMARY, None)
+    if result is not None:
         written = outputs.write_summary(config, result)
         terminalreporter.section("sidecar conformance summary")
         for line in summary.terminal_lines(result):
@@ -436,11 +453,15 @@ def sidecar_style(request: pytest.FixtureRequest) -> str:
     """"classic" (a regular container) or "native" (init container, restartPolicy Always).
 
     Native is skipped, with the cluster's reason, when the API server or a node's kubelet
-    cannot run native sidecars (asked of the cluster once per run, not read from its version).
+    cannot run native sidecars (asked of the cluster once per run, not read from its version);
+    it fails instead when the API server's version (1.29 or later) promises them.
     """
     style = request.param
-    if style == "native" and request.config.stash[NATIVE]:
-        pytest.skip(request.config.stash[NATIVE])
+    native = request.config.stash[NATIVE]
+    if style == "native" and native.problem:
+        if native.promised:
+            pytest.fail(f"native sidecars promised by the API server's version, but {native.problem}", pytrace=False)
+        pytest.skip(native.problem)
     return style
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from kube.waits import HoldBroken, WaitTimeout
+from kube.waits import CannotHappen, HoldBroken, WaitTimeout
 
 
 class CheckFailed(AssertionError):
@@ -39,7 +39,8 @@ class Behaviour:
 
     @contextmanager
     def waiting(self, check: str) -> Iterator[None]:
-        """A wait (or a hold) of `check` that runs out is `check` failing, with what it saw."""
+        """A wait (or a hold) of `check` that runs out, or that the cluster's state makes
+        hopeless, is `check` failing, with what it saw."""
         try:
             yield
         except WaitTimeout as exc:
@@ -47,3 +48,5 @@ class Behaviour:
                               f" [{exc.timeout.name}]", exc.last_seen) from exc
         except HoldBroken as exc:
             raise CheckFailed(self.marker, check, f"{exc.what} for {exc.timeout.seconds:g}s", exc.seen) from exc
+        except CannotHappen as exc:
+            raise CheckFailed(self.marker, check, exc.what, exc.reason) from exc

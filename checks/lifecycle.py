@@ -7,9 +7,12 @@ from datetime import timedelta
 from kubernetes import client
 
 from checks.events import Timeline, before, parse
-from checks.failure import Behaviour
-from kube.pods import all_statuses, is_ready, is_running, status_in
-from kube.timeouts import GRACE_TOLERANCE, POD_COMPLETED, POD_GONE_MARGIN, PROMPT_DELETION, SIDECAR_RESTARTED
+from checks.failure import Behaviour, precondition
+from checks.gate import container_started, held_gates
+from kube.pods import all_statuses, has_started, is_ready, is_running, status_in
+from kube.timeouts import (GATE_HELD, GRACE_TOLERANCE, LET_IN, MAIN_AFTER_GATE, POD_COMPLETED, POD_GONE_MARGIN,
+                           SIDECAR_RESTARTED)
+from kube.waits import WaitTimeout
 
 LIFECYCLE = Behaviour("lifecycle")
 ORDER = ["sc-1", "sc-2", "sc-3"]  # lifecycle-order.yaml's sidecars, in start order
@@ -44,26 +47,33 @@ def assert_stopped_in_reverse_order(events: Timeline) -> None:
                       "SIGTERM to sc-3 after main exited, to sc-2 after sc-3 exited, to sc-1 after sc-2", events)
 
 
+STUCK_RUNNING = ["sc-1", "sc-2"]  # lifecycle-stuck.yaml: running, sc-2's startupProbe never passing
+STUCK_NEVER_STARTED = ["sc-3", "main"]  # lifecycle-stuck.yaml: behind sc-2, never started
+
+
 def wait_stuck_starting(namespace):
-    """lifecycle-stuck with both sidecars running, sc-2 never started (probe failing)."""
+    """lifecycle-stuck with sc-1 and sc-2 running (sc-2's probe failing), sc-3 and main never started."""
     pod = namespace.pod("lifecycle-stuck")
-    pod.wait_for("sc-1 and sc-2 running",
-                 lambda current: is_running(current, "sc-1") and is_running(current, "sc-2"))
+    current = pod.wait_for("sc-1 and sc-2 running",
+                           lambda now: all(is_running(now, name) for name in STUCK_RUNNING))
+    started = [name for name in STUCK_NEVER_STARTED if has_started(current, name)]
+    precondition(not started, f"sc-3 and main never started before the deletion (started: {started})")
     return pod
 
 
 def assert_deleted_promptly(deletion, sidecars) -> None:
-    """The Pod, deleted while starting, was gone within PROMPT_DELETION; each running
-    sidecar got SIGTERM and exited 0 (none was SIGKILLed at the end of the grace period)."""
+    """The Pod, deleted while starting, was gone GRACE_TOLERANCE before its grace period could
+    have ended; each running sidecar got SIGTERM and exited 0 (none SIGKILLed at its end)."""
     events = deletion_timeline(deletion)
     ends = {name: deletion.terminated(name) for name in sidecars}
     took = (deletion.gone_at - deletion.requested_at).total_seconds()
-    LIFECYCLE.require(took <= PROMPT_DELETION and all(end.exit_code == 0 for end in ends.values())
+    bound = deletion.grace_seconds - GRACE_TOLERANCE
+    LIFECYCLE.require(took < bound and all(end.exit_code == 0 for end in ends.values())
                       and all(events.at(name, "SIGTERM") is not None for name in sidecars),
                       "deletion while starting is prompt",
-                      f"the Pod gone within {PROMPT_DELETION:g}s (grace {deletion.grace_seconds}s), every running"
-                      f" sidecar given SIGTERM and exited 0", f"gone after {took:.1f}s; {events};"
-                      f" exits { {name: end.exit_code for name, end in ends.items()} }")
+                      f"the Pod gone before its grace period of {deletion.grace_seconds}s could end (within"
+                      f" {bound:g}s), every running sidecar given SIGTERM and exited 0",
+                      f"gone after {took:.1f}s; {events}; exits { {name: end.exit_code for name, end in ends.items()} }")
 
 
 def _dead_for_good(pod: client.V1Pod, container: str) -> bool:
@@ -81,8 +91,9 @@ def assert_restarted_and_ready(pod, container: str) -> None:
         status = status_in(current, container)
         return status is not None and status.restart_count >= 1 and is_ready(current)
 
-    current = pod.wait_for(f"{container} restarted and the Pod Ready, or {container} dead for good",
-                           lambda now: restarted(now) or _dead_for_good(now, container), SIDECAR_RESTARTED)
+    with LIFECYCLE.waiting("crashed sidecar restarted"):
+        current = pod.wait_for(f"{container} restarted and the Pod Ready, or {container} dead for good",
+                               lambda now: restarted(now) or _dead_for_good(now, container), SIDECAR_RESTARTED)
     mains = {s.name: s.restart_count for s in current.status.container_statuses or []}
     LIFECYCLE.require(restarted(current) and not any(mains.values()), "crashed sidecar restarted",
                       f"{container} running again with restartCount >= 1, the Pod Ready, main never restarted",
@@ -133,3 +144,172 @@ def assert_pod_ip_kept(states: list[client.V1Pod]) -> None:
     LIFECYCLE.require(first is not None and len({ip for _, ip in ips[first:]}) == 1
                       and ips[-1][0] == "Succeeded", "Pod IP kept until completion",
                       "one podIP in every state from the first with an IP to Succeeded", ips)
+
+
+# --- a sidecar exiting by itself before its first startupProbe (lifecycle-early-exit.yaml) ---
+EARLY_EXIT_PODS = ["lifecycle-early-exit-never", "lifecycle-early-exit-always", "lifecycle-early-exit-bare"]
+EARLY_EXIT_GATE = "/marks/gate"  # sc's startupProbe passes once this exists
+EARLY_EXIT_PROBES = "/marks/probes"  # a line (node uptime) per run of sc's startupProbe
+
+
+def exited_on_its_own_and_runs_again(pod: client.V1Pod, container: str = "sc") -> bool:
+    """`container`'s last run ended by itself (exit 1, not killed) and it runs again."""
+    status = status_in(pod, container)
+    last = status and status.last_state and status.last_state.terminated
+    return bool(last and last.exit_code == 1 and status.restart_count >= 1 and is_running(pod, container))
+
+
+def start_after_early_exit(namespace, names=EARLY_EXIT_PODS) -> list:
+    """The Pods with sc restarted after it exited on its own, main held behind sc's shut gate
+    for GATE_HELD, then the gates opened: [(Pod, HeldGate)]."""
+    pods = [namespace.pod(name) for name in names]
+    for pod in pods:
+        pod.wait_for("sc exited by itself and runs again", exited_on_its_own_and_runs_again, SIDECAR_RESTARTED)
+    return list(zip(pods, held_gates(pods, "sc", EARLY_EXIT_GATE, container_started("main"), GATE_HELD)))
+
+
+def probes_of(pod, container: str = "sc") -> list[float]:
+    """When (node uptime) the kubelet ran `container`'s startupProbe, as the probe wrote it down."""
+    return [float(word) for word in pod.exec(container, ["cat", EARLY_EXIT_PROBES], check=False).stdout.split()]
+
+
+def assert_main_starts_once_the_sidecar_probe_passes(started: list) -> None:
+    """For each (Pod, HeldGate): main did not start while sc's gate was shut, and started after
+    it opened, within MAIN_AFTER_GATE, the Pod Ready; else how often the kubelet probed sc."""
+    for pod, gate in started:
+        try:
+            pod.wait_for("main started and the Pod Ready", lambda now: has_started(now, "main") and is_ready(now),
+                         MAIN_AFTER_GATE)
+        except WaitTimeout as exc:
+            after = [when for when in probes_of(pod) if when >= gate.opened_at]
+            LIFECYCLE.require(False, "sidecar exiting before its first probe lets main start",
+                              f"{pod.name}: main started once sc's startupProbe could pass (gate opened"
+                              f" @{gate.opened_at:.2f}) within {MAIN_AFTER_GATE.seconds:g}s",
+                              f"sc's startupProbe ran {len(after)} times after the gate opened;"
+                              f" {' '.join(exc.last_seen.split())}")
+        events = timeline_of(pod, ["main", "sc"])
+        LIFECYCLE.require(gate.while_shut is None and before(gate.opened_at, events.at("main", "started")),
+                          "sidecar exiting before its first probe lets main start",
+                          f"{pod.name}: main not started while sc's gate was shut, started after it opened",
+                          f"{gate}; {events}")
+
+
+# --- a Pod running to completion while its sidecar keeps exiting (lifecycle-flapping.yaml) ---
+def _finished(pod: client.V1Pod) -> str | None:
+    """The Pod's phase once it is final (Succeeded, Failed), else None: a crash-looping sidecar
+    is what this scenario is made of, not a state to give up on."""
+    return f"Pod {pod.metadata.name} {pod.status.phase}" if pod.status.phase in ("Succeeded", "Failed") else None
+
+
+def finish_while_flapping(namespace) -> client.V1Pod:
+    """lifecycle-flapping once sc exited (and, native, was restarted), main told to exit 0:
+    the Pod in its final phase (POD_COMPLETED after main was told)."""
+    pod = namespace.pod("lifecycle-flapping")
+    pod.wait_for("sc exited and restarted (or dead for good)",
+                 lambda now: (status_in(now, "sc") is not None and status_in(now, "sc").restart_count >= 1)
+                 or _dead_for_good(now, "sc"), SIDECAR_RESTARTED, terminal=_finished)
+    pod.exec("main", ["touch", "/marks/done"])
+    return pod.wait_for("Succeeded or Failed", lambda now: _finished(now) is not None, POD_COMPLETED,
+                        terminal=lambda now: None)
+
+
+def assert_completed_whatever_the_sidecar_did(pod: client.V1Pod) -> None:
+    """The Pod Succeeded: main exited 0, and how its sidecar last exited does not count."""
+    main = status_in(pod, "main")
+    LIFECYCLE.require(pod.status.phase == "Succeeded" and main.state.terminated is not None
+                      and main.state.terminated.exit_code == 0, "flapping sidecar does not fail the Pod",
+                      "phase Succeeded once main exited 0, the sidecar restarting meanwhile",
+                      f"phase {pod.status.phase}; " + ", ".join(f"{s.name}: restarts {s.restart_count}, state"
+                                                                f" {s.state.to_dict()}" for s in all_statuses(pod)))
+
+
+# --- main crashing beside a running sidecar (lifecycle-main-crash.yaml) ---
+MAIN_RESTARTED = SIDECAR_RESTARTED  # one restart: the kubelet's first back-off is 10 s
+
+
+def crash_main(namespace) -> tuple:
+    """lifecycle-main-crash Ready, main made to crash once, Ready again: (Pod, its state before
+    the crash, its state after)."""
+    pod = namespace.pod("lifecycle-main-crash").wait_ready()
+    before_crash = pod.read()
+    pod.exec("sc", ["touch", "/marks/crash"])
+    after = pod.wait_for("main restarted and the Pod Ready again",
+                         lambda now: status_in(now, "main").restart_count >= 1 and is_running(now, "main")
+                         and is_ready(now), MAIN_RESTARTED, terminal=_finished)
+    return pod, before_crash, after
+
+
+def assert_sidecar_kept_running_while_main_restarted(pod, before_crash: client.V1Pod, after: client.V1Pod) -> None:
+    """sc is the same container as before main crashed (its id, restartCount 0) and never got
+    SIGTERM; the Pod is Ready again with main restarted."""
+    before, now = status_in(before_crash, "sc"), status_in(after, "sc")
+    events = timeline_of(pod, ["main", "sc"])
+    LIFECYCLE.require(now.container_id == before.container_id and now.restart_count == 0
+                      and events.at("sc", "SIGTERM") is None and is_ready(after),
+                      "sidecar keeps running while main restarts",
+                      "sc the same container as before main crashed (restartCount 0, no SIGTERM), the Pod Ready again",
+                      f"sc {before.container_id} -> {now.container_id}, restarts {now.restart_count}; {events}")
+
+
+# --- init containers interleaved with sidecars (lifecycle-interleaved.yaml) ---
+INTERLEAVED = ["init-1", "sc-1", "init-2", "sc-2", "main"]  # in start order
+
+
+def start_interleaved(namespace) -> tuple:
+    """lifecycle-interleaved with sc-1 running, its gate held shut for GATE_HELD (init-2 must not
+    start), then opened; the Pod once Ready, and the HeldGate."""
+    pod = namespace.pod("lifecycle-interleaved")
+    pod.wait_for("sc-1 running (its gate shut)", lambda now: is_running(now, "sc-1"))
+    [gate] = held_gates([pod], "sc-1", "/marks/gate", container_started("init-2"), GATE_HELD)
+    return pod.wait_ready(), gate
+
+
+def assert_interleaved_in_order(pod, gate) -> None:
+    """init-1 done before sc-1 started; init-2 not started while sc-1's startupProbe could not
+    pass, started after it could; init-2 done before sc-2 started; main after sc-2 (node clock)."""
+    events = timeline_of(pod, INTERLEAVED)
+    steps = [(events.at("init-1", "done"), events.at("sc-1", "started")),
+             (gate.opened_at, events.at("init-2", "started")),
+             (events.at("init-2", "done"), events.at("sc-2", "started")),
+             (events.at("sc-2", "started"), events.at("main", "started"))]
+    LIFECYCLE.require(gate.while_shut is None and all(before(first, then) for first, then in steps),
+                      "init containers and sidecars start in order",
+                      "init-1 done, then sc-1 started; init-2 held while sc-1's startupProbe failed, started once it"
+                      " passed; init-2 done, then sc-2 started; then main", f"{gate}; {events}")
+
+
+# --- a probed sidecar that crashes (lifecycle-probed-crash.yaml) ---
+PROBED = "lifecycle-probed-crash"
+
+
+def restarts(pod: client.V1Pod, container: str = "sc") -> int:
+    status = status_in(pod, container)
+    return status.restart_count if status else 0
+
+
+def _hopeless(pod: client.V1Pod) -> str | None:
+    """The Pod finished, or sc dead for good (nothing restarts it)."""
+    return _finished(pod) or ("sc terminated and not restarted" if _dead_for_good(pod, "sc") else None)
+
+
+def assert_probes_run_on_the_restarted_sidecar(namespace) -> None:
+    """sc's readinessProbe decides the Pod's readiness before sc crashes and after it was
+    restarted, and its livenessProbe restarts it again when it fails: each step within its
+    bound (LET_IN, SIDECAR_RESTARTED)."""
+    pod = namespace.pod(PROBED)
+    pod.wait_for("main and sc running", lambda now: is_running(now, "main") and is_running(now, "sc"))
+    with LIFECYCLE.waiting("probes run on a restarted sidecar"):
+        pod.exec("sc", ["touch", "/marks/ready"])
+        pod.wait_for("Ready (sc's readinessProbe passing)", is_ready, LET_IN, terminal=_hopeless)
+        pod.exec("sc", ["rm", "/marks/ready"])
+        pod.wait_for("not Ready (sc's readinessProbe failing)", lambda now: not is_ready(now), LET_IN,
+                     terminal=_hopeless)
+        pod.exec("sc", ["touch", "/marks/crash"])
+        pod.wait_for("sc restarted after its crash", lambda now: restarts(now) >= 1 and is_running(now, "sc"),
+                     SIDECAR_RESTARTED, terminal=_hopeless)
+        pod.exec("sc", ["touch", "/marks/ready"])
+        pod.wait_for("Ready again (the readinessProbe of sc's new container passing)", is_ready, LET_IN,
+                     terminal=_hopeless)
+        pod.exec("sc", ["touch", "/marks/unhealthy"])
+        pod.wait_for("sc restarted by its livenessProbe", lambda now: restarts(now) >= 2, SIDECAR_RESTARTED,
+                     terminal=_hopeless)

@@ -5,12 +5,24 @@ from kubernetes import client
 
 from checks.events import Timeline, before, parse
 from checks.failure import Behaviour, precondition
-from kube.pods import all_statuses, terminal_state
-from kube.timeouts import CLASSIC_JOB_HOLD, JOB_COMPLETE, JOB_POD
+from checks.gate import HeldGate, container_started, held_gates
+from kube.pods import all_statuses, is_running, terminal_state
+from kube.timeouts import CLASSIC_JOB_HOLD, GATE_HELD, JOB_COMPLETE, JOB_POD
 from kube.waits import holds_for, wait_until
 
 ORDERING = Behaviour("ordering")
 JOB = "sidecar-job"
+GATE = "/marks/gate"  # ordering.yaml: helper's startupProbe passes once this exists
+
+
+def start_behind_gate(namespace, style: str, overlay: str | None = None):
+    """ordering-demo with helper running and its gate (its startupProbe) held shut for GATE_HELD,
+    then opened; return the Pod, Ready, and what happened at the gate."""
+    namespace.deploy("ordering.yaml", style, overlay)
+    pod = namespace.pod("ordering-demo")
+    pod.wait_for("helper running (its gate shut)", lambda current: is_running(current, "helper"))
+    [gate] = held_gates([pod], "helper", GATE, container_started("main"), GATE_HELD)
+    return pod.wait_ready(), gate
 
 
 def main_saw(pod) -> list[str]:
@@ -28,18 +40,16 @@ def assert_init_finished_before_main(pod) -> None:
                      f" main started {main and main.started_at}; main saw {main_saw(pod)}")
 
 
-def assert_sidecar_started_before_main(pod) -> None:
-    """"helper" got ready (its startupProbe passed) before "main" started, and keeps running.
-
-    In-Pod evidence: helper prints when it is ready (3 s after it started), main when it
-    started, on the node's clock; and main found helper's ready mark.
+def assert_sidecar_started_before_main(pod, gate: HeldGate) -> None:
+    """"main" did not start while helper's startupProbe could not pass (the gate held shut
+    for GATE_HELD), and started after the gate opened (node clock); helper keeps running.
     """
     events = Timeline(parse(line.text for container in ("helper", "main") for line in pod.log(container)))
-    ORDERING.require("main: found helper-ready" in main_saw(pod)
-                     and before(events.at("helper", "ready"), events.at("main", "started")),
-                     "startupProbe gates main", "main to start only after helper's startupProbe passed"
-                     " (helper ready before main started; main finds helper-ready)",
-                     f"{events}; main saw {main_saw(pod)}")
+    ORDERING.require(gate.while_shut is None and before(gate.opened_at, events.at("main", "started"))
+                     and "main: found gate" in main_saw(pod),
+                     "startupProbe gates main", "main not started while helper's startupProbe failed (gate shut"
+                     f" {gate.held.seconds:g}s), started after it passed (gate opened), finding the gate",
+                     f"{gate}; {events}; main saw {main_saw(pod)}")
     helper = pod.status("helper")
     ORDERING.require(helper.started and helper.restart_count == 0, "native sidecar keeps running",
                      "helper started, never restarted", f"started {helper.started}, restarts {helper.restart_count}")

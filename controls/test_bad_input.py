@@ -1,4 +1,7 @@
-"""Bad input that needs the real cluster: rejected credentials, an image that cannot be pulled."""
+"""Bad input that needs the real cluster: rejected credentials, an image that cannot be pulled.
+
+Each bounds a whole nested run's wall clock, which the run's own workers would stretch:
+marked `alone`, they run one at a time after the others (make controls)."""
 import copy
 
 import pytest
@@ -9,6 +12,8 @@ from kube.timeouts import FIRST_FAILURE, POD_READY
 
 MISSING_IMAGE = "localhost/does-not-exist:1"
 ONE_SCENARIO = "test_every_container_has_the_pod_ip_on_eth0 and classic"
+
+pytestmark = pytest.mark.alone
 
 
 @pytest.fixture

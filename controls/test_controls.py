@@ -169,12 +169,11 @@ def test_setup_as_a_regular_container_does_not_finish_first(namespace, broken, s
 
 def test_main_not_gated_by_the_helpers_startup_probe(namespace, broken, sidecar_style):
     """Classic: nothing gates main. Native: a helper without its startupProbe (what a kubelet
-    ignoring startupProbes does) lets main start before helper is ready."""
+    ignoring startupProbes does) lets main start while the gate is shut."""
     overlay = "controls/ordering-helper-without-probe.yaml" if sidecar_style == "native" else None
-    namespace.deploy("ordering.yaml", sidecar_style, overlay)
-    pod = namespace.pod("ordering-demo").wait_ready()
+    pod, gate = ordering.start_behind_gate(namespace, sidecar_style, overlay)
     with broken("ordering", "startupProbe gates main"):
-        ordering.assert_sidecar_started_before_main(pod)
+        ordering.assert_sidecar_started_before_main(pod, gate)
 
 
 @pytest.mark.sidecar_styles("classic")

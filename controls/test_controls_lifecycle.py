@@ -78,3 +78,42 @@ def test_a_state_without_the_pod_ip_is_caught(namespace, broken, sidecar_style):
     states[with_ip[len(with_ip) // 2]].status.pod_ip = None
     with broken("lifecycle", "Pod IP kept until completion"):
         lifecycle.assert_pod_ip_kept(states)
+
+
+@pytest.mark.sidecar_styles("native")
+def test_sidecar_whose_probe_never_passes_again_keeps_main_from_starting(namespace, broken, sidecar_style):
+    namespace.deploy("lifecycle-early-exit.yaml", sidecar_style, "controls/lifecycle-early-exit-probe-never-passes.yaml")
+    started = lifecycle.start_after_early_exit(namespace)
+    with broken("lifecycle", "sidecar exiting before its first probe lets main start"):
+        lifecycle.assert_main_starts_once_the_sidecar_probe_passes(started)
+
+
+@pytest.mark.sidecar_styles("classic")
+def test_classic_sidecar_exiting_fails_a_restart_policy_never_pod(namespace, broken, sidecar_style):
+    namespace.deploy("lifecycle-flapping.yaml", sidecar_style)
+    pod = lifecycle.finish_while_flapping(namespace)
+    with broken("lifecycle", "flapping sidecar does not fail the Pod"):
+        lifecycle.assert_completed_whatever_the_sidecar_did(pod)
+
+
+def test_sidecar_going_down_with_main_is_caught(namespace, broken, sidecar_style):
+    namespace.deploy("lifecycle-main-crash.yaml", sidecar_style, "controls/lifecycle-main-crash-takes-the-sidecar.yaml")
+    crashed = lifecycle.crash_main(namespace)
+    with broken("lifecycle", "sidecar keeps running while main restarts"):
+        lifecycle.assert_sidecar_kept_running_while_main_restarted(*crashed)
+
+
+@pytest.mark.sidecar_styles("native")
+def test_init_container_not_held_by_a_sidecar_without_probe_is_caught(namespace, broken, sidecar_style):
+    namespace.deploy("lifecycle-interleaved.yaml", sidecar_style,
+                     "controls/lifecycle-interleaved-sidecar-without-probe.yaml")
+    started = lifecycle.start_interleaved(namespace)
+    with broken("lifecycle", "init containers and sidecars start in order"):
+        lifecycle.assert_interleaved_in_order(*started)
+
+
+@pytest.mark.sidecar_styles("classic")
+def test_classic_sidecar_with_probes_is_not_restarted_with_restart_policy_never(namespace, broken, sidecar_style):
+    namespace.deploy("lifecycle-probed-crash.yaml", sidecar_style)
+    with broken("lifecycle", "probes run on a restarted sidecar"):
+        lifecycle.assert_probes_run_on_the_restarted_sidecar(namespace)

@@ -54,6 +54,11 @@ def containers(template: dict) -> Iterator[dict]:
     yield from spec.get("containers") or []
 
 
+def written_native(template: dict) -> list[str]:
+    """The init containers of a Pod or pod template written as native sidecars (restartPolicy Always)."""
+    return [c["name"] for c in template["spec"].get("initContainers") or [] if c.get("restartPolicy") == "Always"]
+
+
 def prepare(docs: list[dict], style: str, images: ImageMap, pod_security: str = "baseline") -> list[dict]:
     """Copies of `docs` with images resolved, sidecars in the given style and, for the
     "restricted" Pod Security level, the security contexts it demands."""
@@ -65,6 +70,9 @@ def prepare(docs: list[dict], style: str, images: ImageMap, pod_security: str = 
         if template is not None:
             for container in containers(template):
                 container["image"] = images.resolve(container["image"])
+            if style == "classic" and written_native(template):
+                raise ValueError(f"{doc['metadata']['name']} is written with native sidecars"
+                                 f" {written_native(template)}: it has no classic form")
             if style == "native" and sidecar_names(template):
                 doc = _replace_template(doc, to_native)
             if pod_security == "restricted":

@@ -8,6 +8,7 @@ would run the sidecar as an ordinary init container that never finishes).
 from __future__ import annotations
 
 import re
+from dataclasses import asdict, dataclass
 
 from kubernetes import client
 
@@ -18,6 +19,22 @@ from kube.namespace import TestNamespace
 from kube.podsecurity import restricted
 
 NATIVE_KUBELET = (1, 29)  # beta and on by default since 1.29 (KEP-753)
+
+
+@dataclass(frozen=True)
+class NativeSupport:
+    """Whether the cluster runs native sidecars: None, or why not; and whether its API server's
+    version promises them (>= 1.29: the native checks then fail instead of skipping)."""
+
+    problem: str | None = None
+    promised: bool = False
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> NativeSupport:
+        return cls(**data)
 
 
 def _kubelet_version(text: str) -> tuple[int, int] | None:
@@ -58,12 +75,9 @@ def kubelet_problem(nodes: list[client.V1Node]) -> str | None:
     return None
 
 
-def native_sidecar_problem(core: client.CoreV1Api, namespace: str, image: str) -> str | None:
-    """Why this cluster cannot run native sidecars, or None when it can (nodes that may
-    not be listed are not held against it)."""
-    problem = api_problem(core, namespace, image)
-    if problem:
-        return problem
+def nodes_problem(core: client.CoreV1Api) -> str | None:
+    """Why some node of this cluster cannot run native sidecars, or None (nodes that may not be
+    listed are not held against it)."""
     try:
         nodes = core.list_node().items
     except client.ApiException as exc:
@@ -73,11 +87,22 @@ def native_sidecar_problem(core: client.CoreV1Api, namespace: str, image: str) -
     return kubelet_problem(nodes)
 
 
-def ask_cluster(cluster: Cluster) -> str | None:
-    """native_sidecar_problem, asked once for a whole run in a namespace of its own (deleted after)."""
+def support(problem: str | None, api_refused: bool, server: str) -> NativeSupport:
+    """NativeSupport of a cluster whose `server` version is given: an API server of 1.29 or later
+    that refuses or drops a native sidecar breaks a promise (a kubelet older than the server, a
+    skew Kubernetes allows, does not)."""
+    promised = api_refused and (_kubelet_version(server) or (0, 0)) >= NATIVE_KUBELET
+    return NativeSupport(problem, promised)
+
+
+def ask_cluster(cluster: Cluster, server: str) -> NativeSupport:
+    """Whether the cluster of API server version `server` runs native sidecars, asked once for a
+    whole run in a namespace of its own (deleted after)."""
     probe = TestNamespace(cluster, "native-sidecar-gate")
     try:
         probe.wait_default_service_account()
-        return native_sidecar_problem(cluster.core, probe.name, cluster.images.resolve(pinned_images()["BUSYBOX_IMAGE"]))
+        image = cluster.images.resolve(pinned_images()["BUSYBOX_IMAGE"])
+        refused = api_problem(cluster.core, probe.name, image)
+        return support(refused or nodes_problem(cluster.core), refused is not None, server)
     finally:
         probe.delete()

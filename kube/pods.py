@@ -40,6 +40,12 @@ def is_running(pod: client.V1Pod, container: str) -> bool:
     return bool(status and status.state and status.state.running)
 
 
+def has_started(pod: client.V1Pod, container: str) -> bool:
+    """The kubelet has started `container` in this Pod object: it runs, or ran."""
+    status = status_in(pod, container)
+    return bool(status and (status.started or (status.state and (status.state.running or status.state.terminated))))
+
+
 def is_ready(pod: client.V1Pod) -> bool:
     """The Pod's Ready condition is True."""
     return any(c.type == "Ready" and c.status == "True" for c in pod.status.conditions or [])

@@ -81,9 +81,10 @@ FLUSH_BOUND = 2.0  # a trapped sidecar ships its buffer and exits within this of
 
 # The native sidecar lifecycle
 SIDECAR_RESTARTED = Timeout("sidecar restarted and the Pod Ready again", 45)
+# The gate opened, the sidecar's startupProbe (every second) passes at its next run; main then starts.
+MAIN_AFTER_GATE = Timeout("main started and the Pod Ready once the sidecar's startupProbe can pass", 20)
 POD_COMPLETED = Timeout("pod ran to completion (main exits after 3 s, then its sidecars are stopped)", 20)
 POD_GONE_MARGIN = 5.0  # after its containers are killed, for the kubelet and API server to remove a Pod
-PROMPT_DELETION = 10.0  # a Pod deleted while its sidecars start is gone within this (grace period: 30 s)
 
 # Sidecar readiness and scheduling
 # The app is ready and the sidecar is not: this long, the Pod must stay out (probes run every second).
@@ -102,6 +103,10 @@ HOST_PORT_FREE = Timeout("hostport-demo scheduled and Ready (hostPort 19080 free
 # Pod is waited out.
 CONTENDER_DECIDED = Timeout("the scheduler places the second Pod, or says only hostport-demo holds the port", 120,
                             poll=0.5)
+
+# Ordering: a gate the test holds shut (a startupProbe that cannot pass); probes run every
+# second, so the kubelet says no this many times before the test opens it.
+GATE_HELD = Timeout("gate held shut: nothing behind it starts", 8, poll=0.5)
 
 # Jobs
 JOB_POD = Timeout("job's pod created", 60)

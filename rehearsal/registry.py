@@ -37,12 +37,31 @@ def registry_binary() -> Path:
 
 
 def docker_bridge_gateway() -> str:
-    """The host's address on Docker's default bridge: a kind node reaches the host there."""
-    gateway = output_of(["docker", "network", "inspect", "bridge", "-f",
-                         "{{range .IPAM.Config}}{{.Gateway}} {{end}}"], timeout=30).split()
-    if not gateway:
-        raise StepFailed("docker network inspect bridge names no gateway: kind nodes could not reach the registry")
-    return gateway[0]
+    """The host's address on Docker's default bridge: a kind node reaches the host there.
+
+    Docker names it as the bridge network's gateway, except a freshly started daemon that
+    lists the subnet alone (Debian's docker.io 20.10): then it is the bridge interface's own
+    IPv4 address, read from the interface Docker names."""
+    fields = output_of(["docker", "network", "inspect", "bridge", "-f",
+                        '{{range .IPAM.Config}}{{.Gateway}} {{end}}|{{index .Options "com.docker.network.bridge.name"}}'],
+                       timeout=30)
+    gateways, _, interface = fields.strip().partition("|")
+    if gateways.split():
+        return gateways.split()[0]
+    address = interface_address(interface.strip() or "docker0")
+    if address is None:
+        raise StepFailed(f"Docker's bridge network names no gateway and its interface {interface or 'docker0'}"
+                         " has no IPv4 address: kind nodes could not reach the registry")
+    return address
+
+
+def interface_address(interface: str) -> str | None:
+    """The first IPv4 address of a network interface (`ip -4 -o addr show`), or None."""
+    for line in output_of(["ip", "-4", "-o", "addr", "show", "dev", interface], timeout=10).splitlines():
+        words = line.split()
+        if "inet" in words:
+            return words[words.index("inet") + 1].split("/")[0]
+    return None
 
 
 class Registry:

@@ -9,8 +9,10 @@ example's observed verdict (the test's user property "tutorial") and whether it 
 expected one (the test passed).
 
 The verdict is FAIL when any test failed (in any phase, with a behaviour marker or not, a
-tutorial test too) or the session had a problem; INCONCLUSIVE when no check passed; else
-PASS, "partial" and why when checks were skipped or left out.
+tutorial test too) or the session had a problem; INCONCLUSIVE when no check passed or the
+cluster left a gap (a check or tutorial example skipped for the cluster's reason); else PASS,
+"partial" and why when the user's own selection (-k, -m, --sidecar-style) left checks out.
+Each verdict has its exit code (Summary.exit_code): only PASS exits 0.
 """
 from __future__ import annotations
 
@@ -36,6 +38,8 @@ TUTORIAL_MARKER = "tutorial"  # the tutorial's examples, run as written: no beha
 TUTORIAL_PROPERTY = "tutorial"  # user property of a tutorial test: "<example>: works" / "<example>: broken: why"
 TUTORIAL_TITLE = "Tutorial examples (as written)"
 AS_EXPECTED, NOT_AS_EXPECTED = "as expected", "NOT as expected"
+# The run's exit code by verdict (a session that could not start exits 4, pytest's usage error).
+EXIT_PASS, EXIT_FAIL, EXIT_INCONCLUSIVE = 0, 1, 6
 
 
 @dataclass
@@ -133,13 +137,18 @@ class Summary:
         return matching, share(len(matching), len(cells), style)
 
     def skips(self) -> list[str]:
-        """Each style with skipped checks, styles grouped by the first skip reason."""
+        """Each style with skipped checks, styles grouped by the first skip reason; then the
+        tutorial's skipped examples."""
         styles: dict[str, list[str]] = {}
         for style in STYLES:
             skipped, label = self.in_style(style, SKIP)
             if skipped:
                 styles.setdefault(shortened(skipped[0].reason), []).append(label)
-        return [f"{', '.join(labels)} skipped" + (f": {why}" if why else "") for why, labels in styles.items()]
+        found = [f"{', '.join(labels)} skipped" + (f": {why}" if why else "") for why, labels in styles.items()]
+        examples = [example for example in self.tutorial if example.outcome.status == SKIP]
+        if examples:
+            found.append(f"{counted(len(examples), 'tutorial example')} skipped: {shortened(examples[0].outcome.reason)}")
+        return found
 
     def unselected(self) -> list[str]:
         """The styles checks are written for but did not run in, and the behaviours without checks."""
@@ -148,23 +157,32 @@ class Summary:
         return styles + [marker for marker in BEHAVIOURS if all(check.behaviour != marker for check in self.checks)]
 
     def gaps(self) -> list[str]:
-        """Why the run is partial: what was skipped, what was not selected."""
+        """What the run left out: what was skipped (the cluster's doing), what was not selected
+        (the user's)."""
         unselected = self.unselected()
         return self.skips() + ([f"not selected: {', '.join(unselected)}"] if unselected else [])
 
     def passed(self) -> bool:
-        """Nothing failed and some check passed (the verdict is PASS, partial or not)."""
-        return not self.failures() and self.counts()[PASS] > 0
+        """Nothing failed, some check passed and the cluster left no gap (PASS, partial or not)."""
+        return not self.failures() and self.counts()[PASS] > 0 and not self.skips()
 
     def verdict(self) -> str:
-        """"FAIL (what failed)", "INCONCLUSIVE (nothing passed; why)", "PASS (partial: why)" or "PASS"."""
+        """"FAIL (what failed)", "INCONCLUSIVE (why)", "PASS (partial: not selected ...)" or "PASS"."""
         failures = self.failures()
         if failures:
             return f"FAIL ({', '.join(failures)})"
         gaps = self.gaps()
         if not self.counts()[PASS]:
             return f"INCONCLUSIVE ({'; '.join(['nothing passed', *gaps])})"
+        if self.skips():
+            return f"INCONCLUSIVE ({'; '.join(gaps)})"
         return f"PASS (partial: {'; '.join(gaps)})" if gaps else "PASS"
+
+    def exit_code(self) -> int:
+        """EXIT_PASS for PASS (partial or not), EXIT_FAIL for FAIL, else EXIT_INCONCLUSIVE."""
+        if self.failures():
+            return EXIT_FAIL
+        return EXIT_PASS if self.passed() else EXIT_INCONCLUSIVE
 
     def tally(self) -> str:
         counts = self.counts()
@@ -211,6 +229,7 @@ class Summary:
         return {
             "verdict": self.verdict(),
             "passed": self.passed(),
+            "exit_code": self.exit_code(),
             "counts": self.counts(),
             "run": {"id": self.run_id, "finished": self.finished},
             "cluster": self.cluster.to_dict(),

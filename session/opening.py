@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from kube.cluster import ClusterTarget
+from kube.nativegate import NativeSupport
 
 
 class Opening:
@@ -44,14 +45,14 @@ class Opening:
             raise self._error
 
 
-def write_handoff(path: Path, target: ClusterTarget, native_problem: str | None) -> None:
+def write_handoff(path: Path, target: ClusterTarget, native: NativeSupport) -> None:
     """Write what a worker needs of the session, whole or not at all."""
     partial = path.with_suffix(".partial")
-    partial.write_text(json.dumps({"target": target.to_dict(), "native_problem": native_problem}))
+    partial.write_text(json.dumps({"target": target.to_dict(), "native": native.to_dict()}))
     partial.replace(path)
 
 
-def read_handoff(path: Path) -> tuple[ClusterTarget, str | None]:
+def read_handoff(path: Path) -> tuple[ClusterTarget, NativeSupport]:
     """The session a controller wrote with write_handoff."""
     data = json.loads(path.read_text())
-    return ClusterTarget.from_dict(data["target"]), data["native_problem"]
+    return ClusterTarget.from_dict(data["target"]), NativeSupport.from_dict(data["native"])

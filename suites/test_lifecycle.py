@@ -5,13 +5,22 @@ import pytest
 from checks.lifecycle import (
     ORDER_POD,
     assert_deleted_promptly,
+    assert_completed_whatever_the_sidecar_did,
     assert_gone_by_the_deadline,
+    assert_interleaved_in_order,
+    assert_main_starts_once_the_sidecar_probe_passes,
     assert_pod_ip_kept,
+    assert_probes_run_on_the_restarted_sidecar,
     assert_prestop_after_main,
     assert_restarted_and_ready,
+    assert_sidecar_kept_running_while_main_restarted,
     assert_started_one_after_another,
     assert_stopped_in_reverse_order,
+    crash_main,
     deletion_timeline,
+    finish_while_flapping,
+    start_after_early_exit,
+    start_interleaved,
     timeline_of,
     wait_completed,
     wait_stuck_starting,
@@ -55,9 +64,39 @@ def test_crashed_sidecar_is_restarted_even_with_restart_policy_never(namespace, 
 
 
 @pytest.mark.sidecar_styles("native")
+def test_probes_of_a_crashed_sidecar_run_on_its_new_container(namespace, sidecar_style):
+    namespace.deploy("lifecycle-probed-crash.yaml", sidecar_style)
+    assert_probes_run_on_the_restarted_sidecar(namespace)
+
+
+@pytest.mark.sidecar_styles("native")
 def test_sidecar_failing_its_first_startup_probe_still_lets_main_start(namespace, sidecar_style):
     namespace.deploy("lifecycle-probe-retry.yaml", sidecar_style)
     assert_restarted_and_ready(namespace.pod("lifecycle-probe-retry"), "sc")
+
+
+@pytest.mark.sidecar_styles("native")
+def test_sidecar_exiting_before_its_first_startup_probe_still_lets_main_start(namespace, sidecar_style):
+    """kubernetes/kubernetes#132826's trigger, with restartPolicy Never and Always, main probed or not."""
+    namespace.deploy("lifecycle-early-exit.yaml", sidecar_style)
+    assert_main_starts_once_the_sidecar_probe_passes(start_after_early_exit(namespace))
+
+
+@pytest.mark.sidecar_styles("native")
+def test_init_containers_and_sidecars_start_in_order_when_interleaved(namespace, sidecar_style):
+    namespace.deploy("lifecycle-interleaved.yaml", sidecar_style)
+    assert_interleaved_in_order(*start_interleaved(namespace))
+
+
+@pytest.mark.sidecar_styles("native")
+def test_pod_completes_while_its_sidecar_keeps_exiting(namespace, sidecar_style):
+    namespace.deploy("lifecycle-flapping.yaml", sidecar_style)
+    assert_completed_whatever_the_sidecar_did(finish_while_flapping(namespace))
+
+
+def test_main_crashing_and_restarting_leaves_its_sidecar_running(namespace, sidecar_style):
+    namespace.deploy("lifecycle-main-crash.yaml", sidecar_style)
+    assert_sidecar_kept_running_while_main_restarted(*crash_main(namespace))
 
 
 @pytest.fixture(scope="class")

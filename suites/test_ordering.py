@@ -8,6 +8,7 @@ from checks.ordering import (
     assert_sidecar_started_before_main,
     assert_sidecar_stopped_after_main,
     deploy_job_until_main_exits,
+    start_behind_gate,
     wait_job_complete,
 )
 
@@ -15,20 +16,21 @@ pytestmark = pytest.mark.ordering
 
 
 @pytest.fixture(scope="class")
-def ordering_pod(shared_namespace, sidecar_style):
-    shared_namespace.deploy("ordering.yaml", sidecar_style)
-    return shared_namespace.pod("ordering-demo").wait_ready()
+def ordering_demo(shared_namespace, sidecar_style):
+    """ordering-demo started behind its held gate: (the Pod, what happened at the gate)."""
+    return start_behind_gate(shared_namespace, sidecar_style)
 
 
 class TestOrderingDemo:
     """The checks of one ordering-demo, per sidecar style: each only reads its statuses and logs."""
 
-    def test_init_container_finishes_before_main_starts(self, ordering_pod):
-        assert_init_finished_before_main(ordering_pod)
+    def test_init_container_finishes_before_main_starts(self, ordering_demo):
+        pod, _ = ordering_demo
+        assert_init_finished_before_main(pod)
 
     @pytest.mark.sidecar_styles("native")
-    def test_native_sidecar_starts_before_main_and_keeps_running(self, ordering_pod):
-        assert_sidecar_started_before_main(ordering_pod)
+    def test_native_sidecar_starts_before_main_and_keeps_running(self, ordering_demo):
+        assert_sidecar_started_before_main(*ordering_demo)
 
 
 @pytest.mark.sidecar_styles("native")

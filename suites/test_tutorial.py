@@ -9,8 +9,9 @@ from reporting.summary import TUTORIAL_PROPERTY
 pytestmark = pytest.mark.tutorial
 
 WORKS = Expected()
-# What the images here cannot do, which the tutorial's busybox:1.36.1 can: the offline build's
-# stand-in is Debian's busybox 1.35 (no `nc -z`). Where it shows, the example is skipped.
+# What an image may lack that the tutorial's busybox:1.36.1 has (a mirror's busybox without
+# `nc -z`; the offline stand-in has it). Where it shows, the example is skipped, and the
+# skip is a gap in the verdict (INCONCLUSIVE), not a pass.
 IMAGE_LIMITS = {"nc: invalid option -- 'z'": "this cluster's busybox has no `nc -z` (the tutorial's wait needs it)"}
 EXPECTED = {
     "shared-network": Expected(

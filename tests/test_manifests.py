@@ -37,13 +37,17 @@ def test_every_annotated_sidecar_is_a_classic_container(name):
 
 @pytest.mark.parametrize("name", ALL)
 def test_native_preparation_leaves_no_annotated_sidecar_among_containers(name):
+    written = {name for template in pod_templates(manifests.load(name)) for name in manifests.written_native(template)}
     docs = manifests.prepare(manifests.load(name), "native", ImageMap(PINNED))
     for template in pod_templates(docs):
         sidecars = set(sidecar_names(template))
         assert not sidecars & {c["name"] for c in template["spec"]["containers"]}
-        always = {c["name"] for c in template["spec"].get("initContainers", [])
-                  if c.get("restartPolicy") == "Always"}
-        assert always == sidecars
+        assert set(manifests.written_native(template)) == sidecars | written
+
+
+def test_a_manifest_written_native_has_no_classic_form():
+    with pytest.raises(ValueError, match="lifecycle-interleaved is written with native sidecars"):
+        manifests.prepare(manifests.load("lifecycle-interleaved.yaml"), "classic", ImageMap(PINNED))
 
 
 def test_job_pod_template_is_converted_too():

@@ -42,3 +42,13 @@ def test_a_dropped_restart_policy_means_the_feature_gate_is_off():
 def test_the_probe_pod_has_one_native_sidecar():
     spec = probe_pod("busybox")["spec"]
     assert [c.get("restartPolicy") for c in spec["initContainers"]] == ["Always"]
+
+
+def test_an_api_server_of_1_29_or_later_that_drops_native_sidecars_breaks_a_promise():
+    from kube.nativegate import support
+    dropped = "the API server drops restartPolicy from init containers"
+    assert support(dropped, True, "v1.29.0").promised
+    assert support(dropped, True, "v1.34.11").promised
+    assert not support(dropped, True, "v1.28.15").promised  # alpha there: off by default
+    assert not support("native sidecars need kubelet >= 1.29", False, "v1.34.11").promised  # allowed skew
+    assert support(None, False, "v1.34.11").problem is None

@@ -4,6 +4,7 @@ import threading
 import pytest
 
 from kube.cluster import ClusterTarget
+from kube.nativegate import NativeSupport
 from session.opening import Opening, read_handoff, write_handoff
 
 
@@ -29,6 +30,7 @@ def test_wait_raises_what_the_work_raised_each_time():
 def test_the_handoff_carries_the_target_and_the_native_answer(tmp_path):
     target = ClusterTarget("/k/config", None, "kubectl", "run-1", kind_name="k", kind_bin="/bin/kind",
                            delete_at_end=True, owner="me")
-    write_handoff(tmp_path / "session.json", target, "kubelet v1.28 has no native sidecars")
-    assert read_handoff(tmp_path / "session.json") == (target, "kubelet v1.28 has no native sidecars")
+    native = NativeSupport("kubelet v1.28 has no native sidecars")
+    write_handoff(tmp_path / "session.json", target, native)
+    assert read_handoff(tmp_path / "session.json") == (target, native)
     assert [path.name for path in tmp_path.iterdir()] == ["session.json"]

@@ -7,7 +7,8 @@ import pytest
 from reporting.behaviours import BEHAVIOURS
 from reporting.clusterfacts import ClusterFacts, NodeFacts
 from reporting.evidence import DELAY_PREFIX, STYLES_PROPERTY
-from reporting.summary import PASS, TUTORIAL_PROPERTY, build, markdown, reason, terminal_lines
+from reporting.summary import (EXIT_FAIL, EXIT_INCONCLUSIVE, EXIT_PASS, PASS, TUTORIAL_PROPERTY, build, markdown, reason,
+                               terminal_lines)
 
 FACTS = ClusterFacts("v1.34.11", {"kubectl": "v1.34.11"}, None,
                      [NodeFacts("kind-control-plane", "v1.34.11", "containerd://1.7", "Debian 12", "kindest/node:x")])
@@ -138,13 +139,36 @@ def test_a_session_problem_fails_the_run_and_is_shown_everywhere():
     assert (data["session_issues"], data["passed"]) == ([LEFT_BEHIND], False)
 
 
-def test_a_style_skipped_everywhere_makes_the_pass_partial_and_says_why():
+def test_a_style_the_cluster_skipped_is_inconclusive_says_why_and_never_exits_0():
     native = [part for marker in ("network", "logs") for part in skipped(
         f"suites/test_{marker}.py::test_{marker}_works[native]", OLD_SERVER)]
     summary = build([*complete("network", "logs", styles=["classic"]), *native], FACTS, "r")
-    assert summary.verdict() == (f"PASS (partial: native skipped: {OLD_SERVER};"
+    assert summary.verdict() == (f"INCONCLUSIVE (native skipped: {OLD_SERVER};"
                                  " not selected: proxy, reload, shutdown, ordering, lifecycle, readiness, scheduling)")
-    assert summary.passed()
+    assert (summary.passed(), summary.exit_code()) == (False, EXIT_INCONCLUSIVE)
+
+
+def test_a_style_the_user_left_out_is_a_partial_pass_that_exits_0():
+    summary = build(complete(styles=["classic"]), FACTS, "r")
+    assert summary.verdict() == "PASS (partial: not selected: native)"
+    assert (summary.passed(), summary.exit_code()) == (True, EXIT_PASS)
+
+
+def test_a_skipped_tutorial_example_is_a_gap():
+    example = [part for part in skipped("suites/test_tutorial.py::test_tutorial_example[localhost]", "no nc -z")]
+    for part in example:
+        part.keywords["tutorial"] = 1
+    summary = build([*complete(), *example], FACTS, "r")
+    assert summary.verdict() == "INCONCLUSIVE (1 tutorial example skipped: no nc -z)"
+    assert summary.exit_code() == EXIT_INCONCLUSIVE
+
+
+def test_each_verdict_has_its_exit_code(summary):
+    assert (build(complete(), FACTS, "r").exit_code(), summary.exit_code()) == (EXIT_PASS, EXIT_FAIL)
+    assert build(complete(), FACTS, "r", session_issues=[LEFT_BEHIND]).exit_code() == EXIT_FAIL
+    nothing = [part for style in ("classic", "native") for part in skipped(f"{NETWORK}[{style}]", "no cluster")]
+    assert build(nothing, FACTS, "r").exit_code() == EXIT_INCONCLUSIVE
+    assert build([], FACTS, "r").exit_code() == EXIT_INCONCLUSIVE
 
 
 def test_some_checks_skipped_or_unselected_in_a_style_are_counted():
@@ -153,7 +177,7 @@ def test_some_checks_skipped_or_unselected_in_a_style_are_counted():
             *skipped("suites/test_logs.py::test_logs_rotate[native]", "no log rotation here"),
             *phases("suites/test_logs.py::test_logs_rotate[classic]")]
     assert build(runs, FACTS, "r").verdict() == (
-        "PASS (partial: 1 of 10 native checks skipped: no log rotation here; not selected: 1 of 10 native checks)")
+        "INCONCLUSIVE (1 of 10 native checks skipped: no log rotation here; not selected: 1 of 10 native checks)")
 
 
 def test_behaviours_without_checks_make_the_pass_partial():
