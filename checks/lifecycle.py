@@ -313,3 +313,32 @@ def assert_probes_run_on_the_restarted_sidecar(namespace) -> None:
         pod.exec("sc", ["touch", "/marks/unhealthy"])
         pod.wait_for("sc restarted by its livenessProbe", lambda now: restarts(now) >= 2, SIDECAR_RESTARTED,
                      terminal=_hopeless)
+
+
+# --- preStop hooks of several sidecars (lifecycle-prestop.yaml) ---
+PRESTOP_SIDECARS = ["sc-1", "sc-2", "sc-3"]
+PRESTOP_TOGETHER = 0.5  # seconds between the first and the last hook's start (upstream's toleration)
+
+
+def complete_with_prestops(namespace):
+    """lifecycle-prestop Ready, main told to exit, the Pod run to completion."""
+    pod = namespace.pod("lifecycle-prestop").wait_ready()
+    pod.exec("main", ["touch", "/marks/done"])
+    wait_completed(pod)
+    return pod
+
+
+def assert_prestops_together_then_reverse_stop(pod) -> None:
+    """The sidecars' preStop hooks started after main exited, before its grace period could
+    have ended, within PRESTOP_TOGETHER of each other; the sidecars exited in reverse order."""
+    events = timeline_of(pod, ["main", *PRESTOP_SIDECARS])
+    starts = [events.at(name, "preStop") for name in PRESTOP_SIDECARS]
+    exited = events.at("main", "exiting")
+    grace = pod.read().spec.termination_grace_period_seconds
+    reverse = [("sc-3", "sc-2"), ("sc-2", "sc-1")]
+    LIFECYCLE.require(exited is not None and None not in starts and max(starts) - min(starts) <= PRESTOP_TOGETHER
+                      and exited < min(starts) and max(starts) <= exited + grace
+                      and all(before(events.at(first, "exiting"), events.at(then, "exiting")) for first, then in reverse),
+                      "sidecars' preStop hooks run together, then reverse stop",
+                      f"every preStop started after main exited and within {grace}s of it, within"
+                      f" {PRESTOP_TOGETHER:g}s of each other; sc-3 exited before sc-2, sc-2 before sc-1", events)

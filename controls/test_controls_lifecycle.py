@@ -117,3 +117,11 @@ def test_classic_sidecar_with_probes_is_not_restarted_with_restart_policy_never(
     namespace.deploy("lifecycle-probed-crash.yaml", sidecar_style)
     with broken("lifecycle", "probes run on a restarted sidecar"):
         lifecycle.assert_probes_run_on_the_restarted_sidecar(namespace)
+
+
+@pytest.mark.sidecar_styles("native")
+def test_prestop_hooks_one_after_another_are_caught(namespace, broken, sidecar_style):
+    namespace.deploy("lifecycle-prestop.yaml", sidecar_style, "controls/lifecycle-prestop-one-after-another.yaml")
+    pod = lifecycle.complete_with_prestops(namespace)
+    with broken("lifecycle", "sidecars' preStop hooks run together, then reverse stop"):
+        lifecycle.assert_prestops_together_then_reverse_stop(pod)

@@ -10,12 +10,14 @@ from checks.lifecycle import (
     assert_interleaved_in_order,
     assert_main_starts_once_the_sidecar_probe_passes,
     assert_pod_ip_kept,
+    assert_prestops_together_then_reverse_stop,
     assert_probes_run_on_the_restarted_sidecar,
     assert_prestop_after_main,
     assert_restarted_and_ready,
     assert_sidecar_kept_running_while_main_restarted,
     assert_started_one_after_another,
     assert_stopped_in_reverse_order,
+    complete_with_prestops,
     crash_main,
     deletion_timeline,
     finish_while_flapping,
@@ -97,6 +99,12 @@ def test_pod_completes_while_its_sidecar_keeps_exiting(namespace, sidecar_style)
 def test_main_crashing_and_restarting_leaves_its_sidecar_running(namespace, sidecar_style):
     namespace.deploy("lifecycle-main-crash.yaml", sidecar_style)
     assert_sidecar_kept_running_while_main_restarted(*crash_main(namespace))
+
+
+@pytest.mark.sidecar_styles("native")
+def test_sidecars_prestop_hooks_run_together_then_they_stop_in_reverse_order(namespace, sidecar_style):
+    namespace.deploy("lifecycle-prestop.yaml", sidecar_style)
+    assert_prestops_together_then_reverse_stop(complete_with_prestops(namespace))
 
 
 @pytest.fixture(scope="class")
