@@ -15,6 +15,7 @@ from kubernetes import client
 from kubernetes.utils import parse_quantity
 
 from checks.failure import Behaviour, precondition
+from kube.manifests import containers, pod_template
 from kube.pods import is_ready, terminal_state
 from kube.timeouts import CONTENDER_DECIDED, HOST_PORT_FREE, QUOTA_COUNTED
 from kube.waits import wait_until
@@ -23,7 +24,11 @@ SCHEDULING = Behaviour("scheduling")
 QUOTA = "sidecar-quota"
 REQUESTS_POD = "requests-demo"
 HOSTPORT_POD, CONTENDER = "hostport-demo", "hostport-contender"
-HOST_PORT = 19080  # manifests/scheduling.yaml and scheduling-contender.yaml
+MANIFEST_PORT = 19080  # the hostPort manifests/scheduling.yaml and scheduling-contender.yaml ask for
+# Each test asks for ports of its own (a Pod of another test holding the port would decide
+# its contest): the manifests' ports are moved to these bases, by the test's kind and style.
+SUITE_PORTS = {"classic": 19080, "native": 19082}
+CONTROL_PORTS = {"classic": 19084, "native": 19086}
 FREE_PORTS = "free ports"  # the NodePorts plugin: "node(s) didn't have free ports for the requested pod ports"
 QUOTA_RESOURCES = ("cpu", "memory")
 
@@ -168,25 +173,6 @@ def assert_quota_counts_effective_requests(quota: client.V1ResourceQuota, expect
 
 
 # --- the hostPort -------------------------------------------------------------------------
-def schedulable_nodes(core: client.CoreV1Api) -> list[str]:
-    """Nodes a Pod without tolerations may be scheduled to: not cordoned, no NoSchedule or
-    NoExecute taint."""
-    return [node.metadata.name for node in core.list_node().items
-            if not node.spec.unschedulable
-            and not any(taint.effect in ("NoSchedule", "NoExecute") for taint in node.spec.taints or [])]
-
-
-def the_one_node(core: client.CoreV1Api) -> tuple[str | None, str]:
-    """(the cluster's one schedulable node, "") or (None, why the hostPort check cannot run)."""
-    try:
-        nodes = schedulable_nodes(core)
-    except client.ApiException as exc:
-        return None, f"cannot list nodes to see that there is one (HTTP {exc.status} {exc.reason})"
-    if len(nodes) != 1:
-        return None, f"needs a cluster with one schedulable node (a second Pod would go to another); has {nodes}"
-    return nodes[0], ""
-
-
 def scheduled(pod: client.V1Pod) -> bool:
     return bool(pod.spec.node_name)
 
@@ -211,11 +197,30 @@ def declared_host_ports(pod: client.V1Pod) -> set[int]:
     return {port.host_port for c in containers for port in c.ports or [] if port.host_port}
 
 
+def ports_of_this_test(base: int, node: str | None = None):
+    """An edit for TestNamespace.deploy: each hostPort moved from MANIFEST_PORT + k to `base` + k;
+    with `node`, the Pod may be scheduled to that node only (the scheduler still decides)."""
+    def edit(doc: dict) -> None:
+        template = pod_template(doc)
+        if template is None:
+            return
+        for container in containers(template):
+            for port in container.get("ports") or []:
+                if port.get("hostPort"):
+                    port["hostPort"] = base + port["hostPort"] - MANIFEST_PORT
+        if node:
+            template["spec"]["affinity"] = {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {
+                "nodeSelectorTerms": [{"matchFields": [{"key": "metadata.name", "operator": "In", "values": [node]}]}]}}}
+
+    return edit
+
+
 @dataclass(frozen=True)
 class Contest:
     """The second Pod as the scheduler left it, and who holds the host port on the node."""
 
     contender: client.V1Pod
+    port: int
     holders: tuple[str, ...]  # namespace/name of the Pods on the node that declare the port
 
     @property
@@ -225,38 +230,40 @@ class Contest:
     def __repr__(self) -> str:
         where = f"scheduled to {self.contender.spec.node_name}" if scheduled(self.contender) else \
             f"Pending: {self.message!r}"
-        return f"{CONTENDER} {where}; hostPort {HOST_PORT} held by {list(self.holders) or 'nobody'}"
+        return f"{CONTENDER} {where}; hostPort {self.port} held by {list(self.holders) or 'nobody'}"
 
 
-def deploy_port_holder(namespace, style: str, overlay: str | None = None):
-    """hostport-demo, Ready (so its sidecar holds the host port); return it and its node."""
-    namespace.deploy("scheduling.yaml", style, overlay)
+def deploy_port_holder(namespace, style: str, base: int, overlay: str | None = None):
+    """hostport-demo with its host ports moved to `base`, Ready (so its sidecar holds the host
+    port); return it and its node."""
+    namespace.deploy("scheduling.yaml", style, overlay, edit=ports_of_this_test(base))
     pod = namespace.pod(HOSTPORT_POD)
     ready = pod.wait_for("scheduled and Ready", is_ready, HOST_PORT_FREE, terminal=waits_for_a_port)
     return pod, ready.spec.node_name
 
 
-def contest(namespace, node: str) -> Contest:
+def contest(namespace, node: str, port: int) -> Contest:
     contender = namespace.pod(CONTENDER).read()  # first: once scheduled, it is among the holders
     pods = namespace.cluster.core.list_pod_for_all_namespaces(field_selector=f"spec.nodeName={node}").items
     holders = tuple(sorted(f"{p.metadata.namespace}/{p.metadata.name}" for p in pods
-                           if p.status.phase not in ("Succeeded", "Failed") and HOST_PORT in declared_host_ports(p)))
-    return Contest(contender, holders)
+                           if p.status.phase not in ("Succeeded", "Failed") and port in declared_host_ports(p)))
+    return Contest(contender, port, holders)
 
 
-def wait_contest_decided(namespace, style: str, node: str) -> Contest:
-    """Create the second Pod; wait until it is scheduled, or Unschedulable for want of a free
-    port while hostport-demo alone holds that port on the node (a Pod of another test holding
-    it is waited out: it says nothing about this Pod's sidecar)."""
-    namespace.deploy("scheduling-contender.yaml", style)
+def wait_contest_decided(namespace, style: str, node: str, base: int) -> Contest:
+    """Create the second Pod, asking for host port `base` on `node` only; wait until it is
+    scheduled, or Unschedulable for want of a free port while hostport-demo alone holds that
+    port on the node (a Pod of another test holding it is waited out: it says nothing about
+    this Pod's sidecar)."""
+    namespace.deploy("scheduling-contender.yaml", style, edit=ports_of_this_test(base, node))
     ours = f"{namespace.name}/{HOSTPORT_POD}"
 
     def decided(look: Contest) -> bool:
         return scheduled(look.contender) or (FREE_PORTS in (look.message or "") and look.holders == (ours,))
 
     with SCHEDULING.waiting("sidecar hostPort blocks another Pod"):
-        return wait_until(f"the scheduler's decision about {CONTENDER}", lambda: contest(namespace, node), decided,
-                          CONTENDER_DECIDED, namespace.evidence,
+        return wait_until(f"the scheduler's decision about {CONTENDER}", lambda: contest(namespace, node, base),
+                          decided, CONTENDER_DECIDED, namespace.evidence,
                           terminal=lambda look: waits_for_a_port(look.contender))
 
 
@@ -264,5 +271,5 @@ def assert_port_blocks_contender(look: Contest) -> None:
     """The second Pod stays Pending: the scheduler says the node has no free port for it."""
     SCHEDULING.require(not scheduled(look.contender) and FREE_PORTS in (look.message or ""),
                        "sidecar hostPort blocks another Pod",
-                       f"{CONTENDER} Unschedulable, the node's hostPort {HOST_PORT} held by {HOSTPORT_POD}'s"
+                       f"{CONTENDER} Unschedulable, the node's hostPort {look.port} held by {HOSTPORT_POD}'s"
                        " sidecar (scheduler: \"didn't have free ports\")", look)

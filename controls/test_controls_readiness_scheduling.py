@@ -48,16 +48,10 @@ def test_quota_check_refuses_the_sidecar_counted_as_a_plain_init_container(names
         scheduling.assert_quota_counts_effective_requests(quota, scheduling.requests_before_sidecars(spec))
 
 
-@pytest.fixture
-def one_node(cluster) -> None:
-    node, reason = scheduling.the_one_node(cluster.core)
-    if node is None:
-        pytest.skip(reason)
-
-
 @pytest.mark.pod_security("privileged")
-def test_sidecar_host_port_elsewhere_lets_another_pod_in(one_node, namespace, broken, sidecar_style):
-    _, node = scheduling.deploy_port_holder(namespace, sidecar_style,
+def test_sidecar_host_port_elsewhere_lets_another_pod_in(namespace, broken, sidecar_style):
+    port = scheduling.CONTROL_PORTS[sidecar_style]
+    _, node = scheduling.deploy_port_holder(namespace, sidecar_style, port,
                                             "controls/scheduling-agent-on-another-port.yaml")
     with broken("scheduling", "sidecar hostPort blocks another Pod"):
-        scheduling.assert_port_blocks_contender(scheduling.wait_contest_decided(namespace, sidecar_style, node))
+        scheduling.assert_port_blocks_contender(scheduling.wait_contest_decided(namespace, sidecar_style, node, port))

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Callable
 
 from kubernetes import client, utils
 
@@ -106,16 +107,19 @@ class TestNamespace:
     def __repr__(self) -> str:
         return f"TestNamespace({self.name})"
 
-    def deploy(self, manifest: str, style: str, overlay: str | None = None) -> list[dict]:
+    def deploy(self, manifest: str, style: str, overlay: str | None = None,
+               edit: Callable[[dict], None] | None = None) -> list[dict]:
         """Create everything in manifests/<manifest>, sidecars in `style`; return the docs.
 
         `overlay` (a negative control, manifests/controls/...) replaces documents of the same
-        kind and name.
+        kind and name; `edit` changes each prepared document in place (a port of the test's own).
         """
         docs = manifests.load(manifest)
         if overlay:
             docs = manifests.overlay(docs, manifests.load(overlay))
         docs = manifests.prepare(docs, style, self.cluster.images, self.pod_security)
+        for doc in docs if edit else []:
+            edit(doc)
         evidence.attach_manifests(f"applied {manifest}" + (f" + {overlay}" if overlay else "") + f" ({style})", docs)
         for doc in docs:
             try:

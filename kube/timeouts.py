@@ -96,9 +96,9 @@ LET_IN = Timeout("Pod Ready and its endpoint ready once its sidecar's probe pass
 SERVICE_ROUTING = Timeout("a request to the Service answered (its DNS name and kube-proxy rules in place)", 20)
 # A new quota is counted by the quota controller at once (its first sync).
 QUOTA_COUNTED = Timeout("ResourceQuota status counts the namespace's Pods", 20, poll=0.5)
-# The hostPort may be held for a while by a Pod of another test (both sidecar styles of this
-# scenario and its controls ask for it): the scheduler places a Pod as soon as it is freed.
-HOST_PORT_FREE = Timeout("hostport-demo scheduled and Ready (hostPort 19080 free on the node)", 120)
+# Each test asks for host ports of its own (checks.scheduling); one left held by an earlier
+# run's Pod is waited for: the scheduler places a Pod as soon as it is freed.
+HOST_PORT_FREE = Timeout("hostport-demo scheduled and Ready (its hostPort free on the node)", 120)
 # The scheduler decides about a Pod within a scheduling cycle; a port held by another test's
 # Pod is waited out.
 CONTENDER_DECIDED = Timeout("the scheduler places the second Pod, or says only hostport-demo holds the port", 120,

@@ -3,12 +3,12 @@ import pytest
 
 from checks.scheduling import (
     REQUESTS_POD,
+    SUITE_PORTS,
     assert_port_blocks_contender,
     assert_quota_counts_effective_requests,
     deploy_port_holder,
     effective_requests,
     pod_spec,
-    the_one_node,
     wait_contest_decided,
     wait_quota_counted,
 )
@@ -22,15 +22,8 @@ def test_quota_counts_the_pods_effective_requests(namespace, sidecar_style):
     assert_quota_counts_effective_requests(quota, effective_requests(pod_spec(namespace, REQUESTS_POD)))
 
 
-@pytest.fixture
-def one_node(cluster) -> None:
-    """Skips unless the cluster has one schedulable node (a second Pod would go to another)."""
-    node, reason = the_one_node(cluster.core)
-    if node is None:
-        pytest.skip(reason)
-
-
 @pytest.mark.pod_security("privileged")  # hostPort is refused by "baseline"
-def test_sidecar_host_port_keeps_another_pod_off_the_node(one_node, namespace, sidecar_style):
-    _, node = deploy_port_holder(namespace, sidecar_style)
-    assert_port_blocks_contender(wait_contest_decided(namespace, sidecar_style, node))
+def test_sidecar_host_port_keeps_another_pod_off_the_node(namespace, sidecar_style):
+    port = SUITE_PORTS[sidecar_style]
+    _, node = deploy_port_holder(namespace, sidecar_style, port)
+    assert_port_blocks_contender(wait_contest_decided(namespace, sidecar_style, node, port))
