@@ -138,12 +138,15 @@ def assert_gone_by_the_deadline(deletion, containers) -> None:
 
 
 def assert_pod_ip_kept(states: list[client.V1Pod]) -> None:
-    """Once set, status.podIP is in every later state, unchanged, until the Pod finished."""
-    ips = [(pod.status.phase, pod.status.pod_ip) for pod in states if pod.status]
-    first = next((i for i, (_, ip) in enumerate(ips) if ip), None)
-    LIFECYCLE.require(first is not None and len({ip for _, ip in ips[first:]}) == 1
-                      and ips[-1][0] == "Succeeded", "Pod IP kept until completion",
-                      "one podIP in every state from the first with an IP to Succeeded", ips)
+    """Once set, status.podIP and status.podIPs are in every later state, unchanged, until the
+    Pod finished and after (the states reported once it was Succeeded included)."""
+    ips = [(pod.status.phase, pod.status.pod_ip, tuple(ip.ip for ip in pod.status.pod_ips or []))
+           for pod in states if pod.status]
+    first = next((i for i, (_, ip, _) in enumerate(ips) if ip), None)
+    LIFECYCLE.require(first is not None and len({(ip, all_ips) for _, ip, all_ips in ips[first:]}) == 1
+                      and ips[first][2] and ips[-1][0] == "Succeeded", "Pod IP kept until completion",
+                      "one podIP (and the same podIPs) in every state from the first with an IP to Succeeded"
+                      " and after", [(phase, ip, list(all_ips)) for phase, ip, all_ips in ips])
 
 
 # --- a sidecar exiting by itself before its first startupProbe (lifecycle-early-exit.yaml) ---

@@ -68,16 +68,20 @@ def test_a_pod_outside_its_grace_period_is_caught(namespace, broken, sidecar_sty
 
 @pytest.mark.sidecar_styles("native")
 def test_a_state_without_the_pod_ip_is_caught(namespace, broken, sidecar_style):
-    """The real states of a completed Pod, with the IP taken out of one in the middle."""
+    """The real states of a completed Pod, with the IP taken out of one in the middle; and with
+    a later state of the finished Pod that lost it (kubernetes/kubernetes#125404's symptom)."""
     history = PodHistory(namespace.cluster.core, namespace.name, "lifecycle-completion", POD_COMPLETED)
     namespace.deploy("lifecycle-completion.yaml", sidecar_style)
     states = history.wait_finished()
     lifecycle.assert_pod_ip_kept(states)
     with_ip = [i for i, state in enumerate(states) if state.status.pod_ip]
-    states = copy.deepcopy(states)
-    states[with_ip[len(with_ip) // 2]].status.pod_ip = None
-    with broken("lifecycle", "Pod IP kept until completion"):
-        lifecycle.assert_pod_ip_kept(states)
+    middle = copy.deepcopy(states)
+    middle[with_ip[len(with_ip) // 2]].status.pod_ip = None
+    after = copy.deepcopy(states[-1])
+    after.status.pod_ip, after.status.pod_ips = None, None
+    for broken_states in (middle, [*states, after]):
+        with broken("lifecycle", "Pod IP kept until completion"):
+            lifecycle.assert_pod_ip_kept(broken_states)
 
 
 @pytest.mark.sidecar_styles("native")
