@@ -81,6 +81,8 @@ FLUSH_BOUND = 2.0  # a trapped sidecar ships its buffer and exits within this of
 
 # The native sidecar lifecycle
 SIDECAR_RESTARTED = Timeout("sidecar restarted and the Pod Ready again", 45)
+# Three sidecars' preStop hooks (each waits 5 s at most for the others), then SIGTERM one by one.
+PRESTOPS_COMPLETED = Timeout("pod ran to completion (main told to exit, three preStop hooks, grace period 15 s)", 30)
 # The gate opened, the sidecar's startupProbe (every second) passes at its next run; main then starts.
 MAIN_AFTER_GATE = Timeout("main started and the Pod Ready once the sidecar's startupProbe can pass", 20)
 POD_COMPLETED = Timeout("pod ran to completion (main exits after 3 s, then its sidecars are stopped)", 20)
