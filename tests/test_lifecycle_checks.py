@@ -40,16 +40,21 @@ def test_stop_order_is_main_then_the_sidecars_in_reverse():
                                                  (1.5, "main", "exiting"), (1.5, "sc-1", "exiting")))
 
 
-def state(phase, ip):
-    return client.V1Pod(status=client.V1PodStatus(phase=phase, pod_ip=ip))
+def state(phase, ip, ips=None):
+    listed = [client.V1PodIP(ip=each) for each in ([ip] if ips is None and ip else ips or [])]
+    return client.V1Pod(status=client.V1PodStatus(phase=phase, pod_ip=ip, pod_ips=listed))
 
 
-def test_the_pod_ip_must_stay_until_succeeded():
+def test_the_pod_ip_must_stay_until_succeeded_and_after():
     assert_pod_ip_kept([state("Pending", None), state("Running", "10.0.0.5"), state("Succeeded", "10.0.0.5")])
     with pytest.raises(CheckFailed, match="Pod IP kept until completion"):
         assert_pod_ip_kept([state("Running", "10.0.0.5"), state("Running", None), state("Succeeded", "10.0.0.5")])
     with pytest.raises(CheckFailed):
         assert_pod_ip_kept([state("Running", "10.0.0.5"), state("Failed", "10.0.0.5")])
+    with pytest.raises(CheckFailed):  # kubernetes/kubernetes#125404: a finished Pod's later state without it
+        assert_pod_ip_kept([state("Running", "10.0.0.5"), state("Succeeded", None), state("Succeeded", "10.0.0.5")])
+    with pytest.raises(CheckFailed):  # podIPs lost while podIP stays
+        assert_pod_ip_kept([state("Running", "10.0.0.5"), state("Succeeded", "10.0.0.5", ips=[])])
 
 
 KILLING = datetime(2026, 11, 28, 21, 31, 49, tzinfo=UTC)  # the kubelet's first Killing event
