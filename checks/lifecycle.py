@@ -76,6 +76,12 @@ def assert_deleted_promptly(deletion, sidecars) -> None:
                       f"gone after {took:.1f}s; {events}; exits { {name: end.exit_code for name, end in ends.items()} }")
 
 
+def restarts(pod: client.V1Pod, container: str = "sc") -> int:
+    """How often `container` was restarted (0 before it has a status)."""
+    status = status_in(pod, container)
+    return status.restart_count if status else 0
+
+
 def _dead_for_good(pod: client.V1Pod, container: str) -> bool:
     """`container` terminated and nothing will restart it (its own restartPolicy, else the Pod's)."""
     spec = next(c for c in [*(pod.spec.init_containers or []), *pod.spec.containers] if c.name == container)
@@ -205,12 +211,12 @@ def _finished(pod: client.V1Pod) -> str | None:
 
 
 def finish_while_flapping(namespace) -> client.V1Pod:
-    """lifecycle-flapping once sc exited (and, native, was restarted), main told to exit 0:
-    the Pod in its final phase (POD_COMPLETED after main was told)."""
+    """lifecycle-flapping once main runs and sc exited (and, native, was restarted), main told to
+    exit 0: the Pod in its final phase (POD_COMPLETED after main was told)."""
     pod = namespace.pod("lifecycle-flapping")
-    pod.wait_for("sc exited and restarted (or dead for good)",
-                 lambda now: (status_in(now, "sc") is not None and status_in(now, "sc").restart_count >= 1)
-                 or _dead_for_good(now, "sc"), SIDECAR_RESTARTED, terminal=_finished)
+    pod.wait_for("main running, sc exited and restarted (or dead for good)",
+                 lambda now: is_running(now, "main") and (restarts(now) >= 1 or _dead_for_good(now, "sc")),
+                 SIDECAR_RESTARTED, terminal=_finished)
     pod.exec("main", ["touch", "/marks/done"])
     return pod.wait_for("Succeeded or Failed", lambda now: _finished(now) is not None, POD_COMPLETED,
                         terminal=lambda now: None)
@@ -283,11 +289,6 @@ def assert_interleaved_in_order(pod, gate) -> None:
 
 # --- a probed sidecar that crashes (lifecycle-probed-crash.yaml) ---
 PROBED = "lifecycle-probed-crash"
-
-
-def restarts(pod: client.V1Pod, container: str = "sc") -> int:
-    status = status_in(pod, container)
-    return status.restart_count if status else 0
 
 
 def _hopeless(pod: client.V1Pod) -> str | None:
