@@ -109,6 +109,16 @@ def pod_spec(namespace, name: str) -> dict:
     return namespace.cluster.api.sanitize_for_serialization(namespace.pod(name).read())["spec"]
 
 
+def sent_spec(namespace, docs: list[dict], name: str) -> dict:
+    """Pod `name`'s spec as the test sent it (`docs`, from TestNamespace.deploy), with the overhead
+    the API set from its RuntimeClass: what to expect is computed from what was asked for, not
+    from the cluster's own copy (a cluster that dropped a sidecar's restartPolicy would agree
+    with itself)."""
+    spec = next(doc["spec"] for doc in docs if doc.get("kind") == "Pod" and doc["metadata"]["name"] == name)
+    overhead = pod_spec(namespace, name).get("overhead")
+    return {**spec, "overhead": overhead} if overhead else spec
+
+
 def show(requests: Requests) -> str:
     """{"cpu": Decimal("0.25"), "memory": ...} -> "cpu 250m, memory 96Mi"."""
     def quantity(name: str, value: Decimal) -> str:

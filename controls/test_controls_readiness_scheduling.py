@@ -30,9 +30,9 @@ def test_service_targeting_a_port_the_sidecar_does_not_name(namespace, broken, s
         readiness.assert_service_reaches_sidecar(namespace)
 
 
-def counted_quota(namespace, style):
-    namespace.deploy("scheduling-quota.yaml", style)
-    return scheduling.wait_quota_counted(namespace), scheduling.pod_spec(namespace, scheduling.REQUESTS_POD)
+def counted_quota(namespace, style, manifest="scheduling-quota.yaml"):
+    sent = namespace.deploy(manifest, style)
+    return scheduling.wait_quota_counted(namespace), scheduling.sent_spec(namespace, sent, scheduling.REQUESTS_POD)
 
 
 def test_quota_check_refuses_every_request_added_up(namespace, broken, sidecar_style):
@@ -42,8 +42,9 @@ def test_quota_check_refuses_every_request_added_up(namespace, broken, sidecar_s
 
 
 @pytest.mark.sidecar_styles("native")
-def test_quota_check_refuses_the_sidecar_counted_as_a_plain_init_container(namespace, broken, sidecar_style):
-    quota, spec = counted_quota(namespace, sidecar_style)
+@pytest.mark.parametrize("manifest", ["scheduling-quota.yaml", "scheduling-quota-interleaved.yaml"])
+def test_quota_check_refuses_the_sidecar_counted_as_a_plain_init_container(namespace, broken, sidecar_style, manifest):
+    quota, spec = counted_quota(namespace, sidecar_style, manifest)
     with broken("scheduling", "quota counts effective requests"):
         scheduling.assert_quota_counts_effective_requests(quota, scheduling.requests_before_sidecars(spec))
 

@@ -8,7 +8,7 @@ from checks.scheduling import (
     assert_quota_counts_effective_requests,
     deploy_port_holder,
     effective_requests,
-    pod_spec,
+    sent_spec,
     wait_contest_decided,
     wait_quota_counted,
 )
@@ -17,9 +17,16 @@ pytestmark = pytest.mark.scheduling
 
 
 def test_quota_counts_the_pods_effective_requests(namespace, sidecar_style):
-    namespace.deploy("scheduling-quota.yaml", sidecar_style)
+    sent = namespace.deploy("scheduling-quota.yaml", sidecar_style)
     quota = wait_quota_counted(namespace)
-    assert_quota_counts_effective_requests(quota, effective_requests(pod_spec(namespace, REQUESTS_POD)))
+    assert_quota_counts_effective_requests(quota, effective_requests(sent_spec(namespace, sent, REQUESTS_POD)))
+
+
+@pytest.mark.sidecar_styles("native")
+def test_quota_counts_an_init_container_beside_the_sidecars_before_it(namespace, sidecar_style):
+    sent = namespace.deploy("scheduling-quota-interleaved.yaml", sidecar_style)
+    quota = wait_quota_counted(namespace)
+    assert_quota_counts_effective_requests(quota, effective_requests(sent_spec(namespace, sent, REQUESTS_POD)))
 
 
 @pytest.mark.pod_security("privileged")  # hostPort is refused by "baseline"

@@ -139,3 +139,12 @@ def test_a_quota_whose_first_count_missed_the_pod_is_made_again():
     counted_at_once = FakeQuotas(["1"])
     wait_quota_counted(counted_at_once)
     assert counted_at_once.made == 1
+
+
+def test_the_interleaved_manifest_exercises_an_init_container_after_a_sidecar():
+    """manifests/scheduling-quota-interleaved.yaml: "late" runs beside "helper" (150m + 300m)."""
+    docs = manifests.prepare(manifests.load("scheduling-quota-interleaved.yaml"), "native", ImageMap(frozenset(
+        pinned_images().values())))
+    spec = docs[0]["spec"]
+    assert effective_requests(spec) == {"cpu": cpu(450), "memory": 96 * MI}
+    assert requests_before_sidecars(spec) == {"cpu": cpu(300), "memory": 96 * MI}
