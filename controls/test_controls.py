@@ -188,3 +188,12 @@ def test_job_with_native_sidecar_is_not_held_open(namespace, broken, sidecar_sty
     pod = ordering.deploy_job_until_main_exits(namespace, sidecar_style)
     with broken("ordering", "Job with a classic sidecar is held open"):
         ordering.assert_job_stays_incomplete(namespace, pod)
+
+
+@pytest.mark.sidecar_styles("native")
+def test_native_sidecar_restarted_once_is_caught(namespace, broken, sidecar_style):
+    pod, gate = ordering.start_behind_gate(namespace, sidecar_style, "controls/ordering-helper-exits-once.yaml")
+    pod.wait_for("helper restarted once", lambda now: status_in(now, "helper").restart_count >= 1
+                 and is_running(now, "helper"))
+    with broken("ordering", "native sidecar keeps running"):
+        ordering.assert_sidecar_started_before_main(pod, gate)
