@@ -1,5 +1,6 @@
 """Negative controls: the suite's checks, run on Pods broken in exactly one behaviour, in
 both sidecar styles unless the check exists in one style only."""
+import copy
 import dataclasses
 from datetime import timedelta
 
@@ -188,6 +189,20 @@ def test_job_with_native_sidecar_is_not_held_open(namespace, broken, sidecar_sty
     pod = ordering.deploy_job_until_main_exits(namespace, sidecar_style)
     with broken("ordering", "Job with a classic sidecar is held open"):
         ordering.assert_job_stays_incomplete(namespace, pod)
+
+
+@pytest.mark.sidecar_styles("native")
+def test_a_sidecar_stopped_before_main_is_caught(namespace, broken, sidecar_style):
+    """The real completed Job, with its sidecar's end moved to 2 s before main's (as a kubelet
+    that stopped the sidecar first would show it)."""
+    namespace.deploy("job.yaml", sidecar_style)
+    state = ordering.wait_job_complete(namespace)
+    ordering.assert_sidecar_stopped_after_main(state)
+    early = copy.deepcopy(state.pod)
+    helper = status_in(early, "helper").state.terminated
+    helper.finished_at = status_in(early, "main").state.terminated.finished_at - timedelta(seconds=2)
+    with broken("ordering", "native sidecar stopped after main"):
+        ordering.assert_sidecar_stopped_after_main(dataclasses.replace(state, pod=early))
 
 
 @pytest.mark.sidecar_styles("native")
