@@ -55,8 +55,8 @@ e2e: venv ## conformance suites on a throwaway kind cluster (PYTEST_ARGS="-k rel
 e2e-existing: venv ## conformance suites against KUBECONFIG=<path> [CONTEXT=<name>], no kind involved
 	$(PY) -m pytest suites $(XDIST) --kubeconfig "$${KUBECONFIG:?set KUBECONFIG=<path>}" $${CONTEXT:+--context "$$CONTEXT"} $(PYTEST_ARGS)
 
-controls: venv ## negative controls (broken Pods the checks must fail on) against KUBECONFIG (default: make cluster's)
-	$(PY) -m pytest controls $(XDIST) -m "not alone" --kubeconfig "$(CLUSTER_KUBECONFIG)" $(KUBECTL_FLAG) \
+controls: venv ## negative controls (broken Pods the checks must fail on) against KUBECONFIG (default: make cluster's); DISRUPTIVE=--disruptive: those restarting a kubelet too
+	$(PY) -m pytest controls $(XDIST) -m "not alone" --kubeconfig "$(CLUSTER_KUBECONFIG)" $(KUBECTL_FLAG) $(DISRUPTIVE) \
 	  --reports-dir reports/controls --junitxml=reports/controls-junit.xml
 	$(PY) -m pytest controls -m alone --kubeconfig "$(CLUSTER_KUBECONFIG)" $(KUBECTL_FLAG) \
 	  --reports-dir reports/controls-alone --junitxml=reports/controls-alone-junit.xml
@@ -104,6 +104,6 @@ test: venv lint ## unit tests and lint, a real cluster (smoke check, suites, con
 	$(MAKE) cluster
 	trap '$(MAKE) cluster-delete' EXIT; \
 	  $(MAKE) cluster-check && \
-	  $(PY) -m pytest suites $(XDIST) --kubeconfig $(KUBECONFIG_FILE) --kubectl .cluster/bin/kubectl $(PYTEST_ARGS) && \
-	  $(MAKE) controls least-privilege KUBECONFIG=$(KUBECONFIG_FILE)
+	  $(PY) -m pytest suites $(XDIST) --kubeconfig $(KUBECONFIG_FILE) --kubectl .cluster/bin/kubectl --disruptive $(PYTEST_ARGS) && \
+	  $(MAKE) controls least-privilege KUBECONFIG=$(KUBECONFIG_FILE) DISRUPTIVE=--disruptive
 	$(MAKE) online-rehearsal

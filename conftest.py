@@ -26,6 +26,7 @@ from kube import timeouts, usage
 from kube.apierrors import api_message
 from kube.cluster import Cluster, ClusterTarget
 from kube.images import ImageMap, parse_image_map, pinned_images
+from kube.kubelet import KubeletRestart, restart_kubelet
 from kube.nativegate import NativeSupport, ask_cluster
 from kube.namespace import MARKER_POD_SECURITY_LEVELS, POD_SECURITY_LEVELS, RUN_LABEL, TestNamespace
 from kube.sidecar import STYLES
@@ -41,6 +42,7 @@ from session.leftovers import sweep_dead_runs
 from session.opening import Opening, read_handoff, write_handoff
 from session.preflight import SessionError, preflight
 from session import durations
+from session.turns import TakingTurns, Turns
 from session.workers import SharedPodScheduling, scope_of
 
 ROOT = Path(__file__).resolve().parent
@@ -49,7 +51,8 @@ TARGET = pytest.StashKey[ClusterTarget]()
 NAMESPACE = pytest.StashKey[TestNamespace]()
 FACTS = pytest.StashKey[ClusterFacts]()
 OPENING = pytest.StashKey[Opening]()  # xdist controller: the session being opened while workers start
-HANDOFF = pytest.StashKey[Path]()  # the file the controller writes the session to, for its workers
+HANDOFF = pytest.StashKey[Path]()  # the file the controller writes the session to, for its workers (in the run's folder)
+TURNS = pytest.StashKey[Turns]()  # this process's place in the run's turns on the nodes
 FACTS_SHOWN = pytest.StashKey[bool]()  # the cluster's facts are in the output already (report header)
 NATIVE = pytest.StashKey[NativeSupport]()  # whether the cluster runs native sidecars (asked once per run)
 SHARED_FAILED = pytest.StashKey[bool]()  # on a class of tests sharing Pods: one of them failed
@@ -83,6 +86,9 @@ def pytest_addoption(parser):
                     help="kind mode: another node image (another Kubernetes version)")
     group.addoption("--timeout-scale", type=float, default=1.0, metavar="FACTOR",
                     help="multiply every wait's timeout (a slow cluster: 2); default 1")
+    group.addoption("--disruptive", action="store_true",
+                    help="run the checks that restart a node's kubelet on a cluster given with --kubeconfig or"
+                         " --context too (on a kind cluster of the run they always run)")
     group.addoption("--keep-namespace-on-failure", action="store_true",
                     help="keep the namespace of a failed test for debugging (its name is printed)")
     group.addoption("--sidecar-style", choices=("both", *STYLES), default="both",
@@ -174,6 +180,7 @@ def pytest_configure(config: pytest.Config) -> None:
     if workerinput is not None:
         if HANDOFF_KEY in workerinput:
             config.stash[HANDOFF] = Path(workerinput[HANDOFF_KEY])
+            take_turns(config)
         config.option.allure_report_dir = workerinput.get(ALLURE_DIR_KEY, config.option.allure_report_dir)
         return
     if not needs_cluster(config):
@@ -184,13 +191,20 @@ def pytest_configure(config: pytest.Config) -> None:
     try:
         image_map(config)
         xdist = config.getoption("dist", "no") != "no"
-        if xdist:
-            config.stash[HANDOFF] = Path(tempfile.mkdtemp(prefix="sidecar-conformance-session-")) / "session.json"
+        config.stash[HANDOFF] = Path(tempfile.mkdtemp(prefix="sidecar-conformance-session-")) / "session.json"
+        if not xdist:
+            take_turns(config)
         open_session(config, xdist)
     except (SessionError, ValueError) as exc:
         pytest.exit(f"sidecar-conformance: {exc}", returncode=pytest.ExitCode.USAGE_ERROR)
     if config.stash[REPORTING]:
         outputs.clear_last_run(config)
+
+
+def take_turns(config: pytest.Config) -> None:
+    """This process runs tests: register its place in the run's turns on the nodes (the run's folder)."""
+    config.stash[TURNS] = Turns(config.stash[HANDOFF].parent)
+    config.pluginmanager.register(TakingTurns(config.stash[TURNS]), "sidecar-conformance-turns")
 
 
 def session_opened(config: pytest.Config) -> None:
@@ -233,6 +247,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         evidence.label(item)
     items[:] = durations.longest_first(items, lambda item: item.nodeid, scope_of, config.stash[DURATIONS])
+    # a test that disrupts the nodes waits for the others to give them back: the fewer are left, the sooner
+    items.sort(key=lambda item: item.get_closest_marker("disruptive") is not None)
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -446,6 +462,23 @@ def shared_namespace(request: pytest.FixtureRequest, cluster: Cluster, sidecar_s
     finally:
         podevidence.record_shared(created)
         release(request.config, created, request.node.stash.get(SHARED_FAILED, False))
+
+
+@pytest.fixture
+def restart_kubelet_of(request: pytest.FixtureRequest, namespace: TestNamespace):
+    """restart_kubelet_of(node) -> KubeletRestart: the kubelet of `node` restarted by a Pod in
+    this test's namespace (Pod Security privileged: mark the test so), with the nodes to this
+    test alone meanwhile. On a cluster given with --kubeconfig or --context, without
+    --disruptive, the test is not selected (a skip the verdict counts as the user's choice)."""
+    config = request.config
+    if config.stash[TARGET].kind_name is None and not config.getoption("disruptive"):
+        pytest.skip(f"{summary.NOT_SELECTED}checks that restart a kubelet (an existing cluster: pass --disruptive)")
+
+    def restart(node: str) -> KubeletRestart:
+        with config.stash[TURNS].alone(timeouts.NODE_TURN):
+            return restart_kubelet(namespace, node)
+
+    return restart
 
 
 @pytest.fixture(scope="module")

@@ -2,6 +2,7 @@
 order gated by startupProbes, reverse stop order after main, restarts whatever the Pod's
 restartPolicy, prompt deletion while starting, preStop after main, a grace period that
 bounds the whole Pod, a Pod IP kept until completion."""
+from collections.abc import Callable
 from datetime import timedelta
 
 from kubernetes import client
@@ -9,6 +10,7 @@ from kubernetes import client
 from checks.events import Timeline, before, parse
 from checks.failure import Behaviour, precondition
 from checks.gate import container_started, held_gates
+from kube.kubelet import KubeletRestart
 from kube.pods import all_statuses, has_started, is_ready, is_running, status_in
 from kube.timeouts import (GATE_HELD, GRACE_TOLERANCE, LET_IN, MAIN_AFTER_GATE, POD_COMPLETED, POD_GONE_MARGIN,
                            PRESTOPS_COMPLETED, SIDECAR_RESTARTED)
@@ -247,11 +249,59 @@ def crash_main(namespace) -> tuple:
     the crash, its state after)."""
     pod = namespace.pod("lifecycle-main-crash").wait_ready()
     before_crash = pod.read()
+    return pod, before_crash, _crash_and_wait_restarted(pod)
+
+
+def _crash_and_wait_restarted(pod) -> client.V1Pod:
+    """main told to crash; the Pod once main runs again and the Pod is Ready."""
     pod.exec("sc", ["touch", "/marks/crash"])
-    after = pod.wait_for("main restarted and the Pod Ready again",
-                         lambda now: status_in(now, "main").restart_count >= 1 and is_running(now, "main")
-                         and is_ready(now), MAIN_RESTARTED, terminal=_finished)
-    return pod, before_crash, after
+    return pod.wait_for("main restarted and the Pod Ready again",
+                        lambda now: status_in(now, "main").restart_count >= 1 and is_running(now, "main")
+                        and is_ready(now), MAIN_RESTARTED, terminal=_main_not_coming_back)
+
+
+def _main_not_coming_back(pod: client.V1Pod) -> str | None:
+    """The Pod finished, or main terminated with nothing to restart it."""
+    return _finished(pod) or ("main terminated, restartPolicy Never" if _dead_for_good(pod, "main") else None)
+
+
+MAIN_RESTARTED_AFTER_KUBELET = "main restarted after a kubelet restart"
+KUBELET_RESTART_KEPT = "kubelet restart leaves every container running"
+
+
+def crash_main_after_a_kubelet_restart(namespace, restart: Callable[[str], KubeletRestart]) -> tuple:
+    """lifecycle-main-crash Ready (sc's startupProbe passed), the kubelet of its node restarted by
+    `restart(node)`, then main made to crash once (#137146's trigger): (Pod, its state before
+    the kubelet restart, its state once main ran again)."""
+    pod = namespace.pod("lifecycle-main-crash").wait_ready()
+    before = pod.read()
+    precondition(status_in(before, "sc").started, "sc's startupProbe passed before the kubelet restart")
+    restarted = restart(before.spec.node_name)
+    precondition(restarted.happened, f"the kubelet of node {restarted.node} restarted"
+                                     f" (pid before {restarted.pid_before or '?'}, after {restarted.pid_after or '?'})")
+    with LIFECYCLE.waiting(MAIN_RESTARTED_AFTER_KUBELET):
+        after = _crash_and_wait_restarted(pod)
+    return pod, before, after
+
+
+def assert_only_main_restarted(before: client.V1Pod, after: client.V1Pod) -> None:
+    """Across the kubelet restart and main's crash, every container but main is the one it was
+    (same container id, same restartCount: init did not run again), and main was restarted
+    once, from the container that ran before (its last state, where the kubelet reports one)."""
+    changed = []
+    for old in all_statuses(before):
+        new = status_in(after, old.name)
+        if old.name == "main":
+            last = new.last_state and new.last_state.terminated
+            if new.restart_count != old.restart_count + 1 or (last and last.container_id != old.container_id):
+                changed.append(f"main restarts {old.restart_count} -> {new.restart_count}, crashed container"
+                               f" {last.container_id if last else '?'} (before: {old.container_id})")
+        elif (new.container_id, new.restart_count) != (old.container_id, old.restart_count):
+            changed.append(f"{old.name} {old.container_id} restarts {old.restart_count} -> {new.container_id}"
+                           f" restarts {new.restart_count}")
+    LIFECYCLE.require(not changed, KUBELET_RESTART_KEPT,
+                      "init, sc and main the containers they were before the kubelet restart, main restarted"
+                      " once by its crash", "; ".join(changed))
 
 
 def assert_sidecar_kept_running_while_main_restarted(pod, before_crash: client.V1Pod, after: client.V1Pod) -> None:

@@ -15,7 +15,7 @@ from kubernetes import client
 from kubernetes.utils import parse_quantity
 
 from checks.failure import Behaviour, precondition
-from kube.manifests import containers, pod_template
+from kube.manifests import containers, only_on_node, pod_template
 from kube.pods import is_ready, terminal_state
 from kube.timeouts import CONTENDER_DECIDED, HOST_PORT_FREE, QUOTA_COUNTED
 from kube.waits import wait_until
@@ -219,8 +219,7 @@ def ports_of_this_test(base: int, node: str | None = None):
                 if port.get("hostPort"):
                     port["hostPort"] = base + port["hostPort"] - MANIFEST_PORT
         if node:
-            template["spec"]["affinity"] = {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {
-                "nodeSelectorTerms": [{"matchFields": [{"key": "metadata.name", "operator": "In", "values": [node]}]}]}}}
+            only_on_node(node)(doc)
 
     return edit
 

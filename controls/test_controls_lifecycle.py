@@ -5,9 +5,11 @@ import copy
 import dataclasses
 
 import pytest
+from kubernetes import client
 
 from checks import lifecycle
 from kube.deletion import delete_observed
+from kube.pods import all_statuses
 from kube.podhistory import PodHistory
 from kube.timeouts import GRACE_TOLERANCE, POD_COMPLETED
 
@@ -129,3 +131,46 @@ def test_prestop_hooks_one_after_another_are_caught(namespace, broken, sidecar_s
     pod = lifecycle.complete_with_prestops(namespace)
     with broken("lifecycle", "sidecars' preStop hooks run together, then reverse stop"):
         lifecycle.assert_prestops_together_then_reverse_stop(pod)
+
+
+def _never_restarted(doc: dict) -> None:
+    """lifecycle-main-crash with restartPolicy Never: main's crash is not followed by a restart."""
+    if doc.get("kind") == "Pod":
+        doc["spec"]["restartPolicy"] = "Never"
+
+
+@pytest.mark.disruptive
+@pytest.mark.pod_security("privileged")
+def test_main_not_restarted_after_a_kubelet_restart_is_caught(namespace, broken, sidecar_style, restart_kubelet_of):
+    """lifecycle-main-crash with restartPolicy Never: main stays down after its crash, as on a
+    kubelet with kubernetes/kubernetes#137146 (restartCount 0 for good)."""
+    namespace.deploy("lifecycle-main-crash.yaml", sidecar_style, edit=_never_restarted)
+    with broken("lifecycle", lifecycle.MAIN_RESTARTED_AFTER_KUBELET):
+        lifecycle.crash_main_after_a_kubelet_restart(namespace, restart_kubelet_of)
+
+
+@pytest.mark.disruptive
+@pytest.mark.pod_security("privileged")
+def test_a_container_replaced_across_a_kubelet_restart_is_caught(namespace, broken, sidecar_style, restart_kubelet_of):
+    """The real states around a kubelet restart and main's crash, with one container changed as
+    a kubelet that re-ran or replaced it would leave it: init run again, sc restarted, main's
+    crashed container not the one from before the restart, main restarted twice."""
+    namespace.deploy("lifecycle-main-crash.yaml", sidecar_style)
+    _, before, after = lifecycle.crash_main_after_a_kubelet_restart(namespace, restart_kubelet_of)
+    lifecycle.assert_only_main_restarted(before, after)
+
+    def edited(container: str, change) -> client.V1Pod:
+        state = copy.deepcopy(after)
+        change(next(status for status in all_statuses(state) if status.name == container))
+        return state
+
+    def crashed_elsewhere(status: client.V1ContainerStatus) -> None:
+        status.last_state = client.V1ContainerState(terminated=client.V1ContainerStateTerminated(
+            exit_code=1, container_id="containerd://replaced-by-the-kubelet-restart"))
+
+    for state in (edited("init", lambda status: setattr(status, "container_id", "containerd://run-again")),
+                  edited("sc", lambda status: setattr(status, "restart_count", 1)),
+                  edited("main", crashed_elsewhere),
+                  edited("main", lambda status: setattr(status, "restart_count", 2))):
+        with broken("lifecycle", lifecycle.KUBELET_RESTART_KEPT):
+            lifecycle.assert_only_main_restarted(before, state)

@@ -54,6 +54,18 @@ def containers(template: dict) -> Iterator[dict]:
     yield from spec.get("containers") or []
 
 
+def only_on_node(node: str) -> Callable[[dict], None]:
+    """An edit for TestNamespace.deploy: every Pod may be scheduled to `node` only (required
+    node affinity on its name; the scheduler still decides)."""
+    def edit(doc: dict) -> None:
+        template = pod_template(doc)
+        if template is not None:
+            template["spec"]["affinity"] = {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {
+                "nodeSelectorTerms": [{"matchFields": [{"key": "metadata.name", "operator": "In", "values": [node]}]}]}}}
+
+    return edit
+
+
 def written_native(template: dict) -> list[str]:
     """The init containers of a Pod or pod template written as native sidecars (restartPolicy Always)."""
     return [c["name"] for c in template["spec"].get("initContainers") or [] if c.get("restartPolicy") == "Always"]

@@ -87,6 +87,12 @@ PRESTOPS_COMPLETED = Timeout("pod ran to completion (main told to exit, three pr
 MAIN_AFTER_GATE = Timeout("main started and the Pod Ready once the sidecar's startupProbe can pass", 20)
 POD_COMPLETED = Timeout("pod ran to completion (main exits after 3 s, then its sidecars are stopped)", 20)
 POD_GONE_MARGIN = 5.0  # after its containers are killed, for the kubelet and API server to remove a Pod
+# A kubelet restart (lifecycle-kubelet-restart.yaml): `systemctl restart kubelet` takes a few
+# seconds on a kind node; the new kubelet then syncs its Pods and reports the restarter done.
+KUBELET_RESTARTED = Timeout("the kubelet restarted and reporting its Pods again", 90)
+# A test that restarts a kubelet waits until the run's other tests give the nodes back
+# (session/turns.py): at most the longest test's length; the others wait for it as long.
+NODE_TURN = Timeout("the run's other tests giving the nodes back, or a kubelet restart done", 600, poll=0.1)
 
 # Sidecar readiness and scheduling
 # The app is ready and the sidecar is not: this long, the Pod must stay out (probes run every second).

@@ -28,7 +28,8 @@ from kube.sidecar import STYLES
 
 PASS, FAIL, SKIP = "pass", "fail", "skip"
 NOT_APPLICABLE = "n/a"  # the check is not written for this style
-NOT_RUN = "not run"  # written for it, but not selected (-k, -m, --sidecar-style)
+NOT_RUN = "not run"  # written for it, but not selected (-k, -m, --sidecar-style, or a skip below)
+NOT_SELECTED = "not selected: "  # a skip reason starting so is the user's choice (a default of theirs), not a gap
 SEVERITY = {PASS: 0, SKIP: 1, FAIL: 2}
 REASON_CHARS = 160  # of a reason in the verdict or a Markdown table cell; the failure list has the whole line
 STYLE_LEGEND = ("Sidecar styles: *classic* is a regular container next to the app; *native* is an init"
@@ -114,6 +115,7 @@ class Summary:
     others: dict[str, int] = field(default_factory=dict)  # tests outside the behaviours, by status
     session_issues: list[str] = field(default_factory=list)  # what went wrong outside the tests
     tutorial: list[Example] = field(default_factory=list)  # the tutorial's examples, by name
+    left_out: list[str] = field(default_factory=list)  # why checks skipped as NOT_SELECTED were, once each
 
     def counts(self) -> dict[str, int]:
         """How many checks (test runs, one per style) passed, failed, were skipped."""
@@ -154,7 +156,8 @@ class Summary:
         """The styles checks are written for but did not run in, and the behaviours without checks."""
         not_run = (self.in_style(style, NOT_RUN) for style in STYLES)
         styles = [label for cells, label in not_run if cells]
-        return styles + [marker for marker in BEHAVIOURS if all(check.behaviour != marker for check in self.checks)]
+        return styles + [marker for marker in BEHAVIOURS if all(check.behaviour != marker for check in self.checks)] \
+            + self.left_out
 
     def gaps(self) -> list[str]:
         """What the run left out: what was skipped (the cluster's doing), what was not selected
@@ -305,7 +308,7 @@ def build(reports: Iterable, cluster: ClusterFacts, run_id: str, session_issues:
     others = dict.fromkeys((PASS, FAIL, SKIP), 0)
     observed = {report.nodeid: value for report in reports
                 for key, value in report.user_properties if key == TUTORIAL_PROPERTY}
-    tutorial = []
+    tutorial, left_out = [], []
     for nodeid, (report, outcome) in fold(reports).items():
         if TUTORIAL_MARKER in report.keywords:
             name, _, seen = observed.get(nodeid, "").partition(": ")
@@ -318,12 +321,16 @@ def build(reports: Iterable, cluster: ClusterFacts, run_id: str, session_issues:
         declared = dict(report.user_properties).get(STYLES_PROPERTY, ",".join(STYLES)).split(",")
         name = check_name(nodeid)
         check = checks.setdefault((behaviour, name), Check(behaviour, name, tuple(declared), report.location[1]))
+        if outcome.status == SKIP and outcome.reason.startswith(NOT_SELECTED):
+            left_out += [] if outcome.reason in left_out else [outcome.reason]
+            continue  # not run, by the user's choice
         check.outcomes[style] = outcome
     order = list(BEHAVIOURS)
     ordered = sorted(checks.values(), key=lambda check: (order.index(check.behaviour), check.line))
     finished = f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
     return Summary(ordered, cluster, run_id, finished, {k: v for k, v in others.items() if v}, list(session_issues),
-                   sorted(tutorial, key=lambda example: example.name))
+                   sorted(tutorial, key=lambda example: example.name),
+                   [why.removeprefix(NOT_SELECTED) for why in left_out])
 
 
 # --- rendering -----------------------------------------------------------------------

@@ -9,6 +9,7 @@ from checks.lifecycle import (
     assert_gone_by_the_deadline,
     assert_interleaved_in_order,
     assert_main_starts_once_the_sidecar_probe_passes,
+    assert_only_main_restarted,
     assert_pod_ip_kept,
     assert_prestops_together_then_reverse_stop,
     assert_probes_run_on_the_restarted_sidecar,
@@ -19,6 +20,7 @@ from checks.lifecycle import (
     assert_stopped_in_reverse_order,
     complete_with_prestops,
     crash_main,
+    crash_main_after_a_kubelet_restart,
     deletion_timeline,
     finish_while_flapping,
     start_after_early_exit,
@@ -99,6 +101,16 @@ def test_pod_completes_while_its_sidecar_keeps_exiting(namespace, sidecar_style)
 def test_main_crashing_and_restarting_leaves_its_sidecar_running(namespace, sidecar_style):
     namespace.deploy("lifecycle-main-crash.yaml", sidecar_style)
     assert_sidecar_kept_running_while_main_restarted(*crash_main(namespace))
+
+
+@pytest.mark.disruptive
+@pytest.mark.pod_security("privileged")  # the Pod that restarts the kubelet
+def test_main_crashing_after_a_kubelet_restart_is_restarted_and_nothing_else_is(namespace, sidecar_style,
+                                                                               restart_kubelet_of):
+    namespace.deploy("lifecycle-main-crash.yaml", sidecar_style)
+    pod, before, after = crash_main_after_a_kubelet_restart(namespace, restart_kubelet_of)
+    assert_only_main_restarted(before, after)
+    assert_sidecar_kept_running_while_main_restarted(pod, before, after)
 
 
 @pytest.mark.sidecar_styles("native")

@@ -7,7 +7,7 @@ import pytest
 from reporting.behaviours import BEHAVIOURS
 from reporting.clusterfacts import ClusterFacts, NodeFacts
 from reporting.evidence import DELAY_PREFIX, STYLES_PROPERTY
-from reporting.summary import (EXIT_FAIL, EXIT_INCONCLUSIVE, EXIT_PASS, PASS, TUTORIAL_PROPERTY, build, markdown, reason,
+from reporting.summary import (EXIT_FAIL, EXIT_INCONCLUSIVE, EXIT_PASS, NOT_SELECTED, PASS, TUTORIAL_PROPERTY, build, markdown, reason,
                                terminal_lines)
 
 FACTS = ClusterFacts("v1.34.11", {"kubectl": "v1.34.11"}, None,
@@ -152,6 +152,16 @@ def test_a_style_the_user_left_out_is_a_partial_pass_that_exits_0():
     summary = build(complete(styles=["classic"]), FACTS, "r")
     assert summary.verdict() == "PASS (partial: not selected: native)"
     assert (summary.passed(), summary.exit_code()) == (True, EXIT_PASS)
+
+
+def test_a_check_skipped_as_not_selected_is_the_users_choice_a_partial_pass_that_exits_0():
+    disruptive = [part for style in ("classic", "native") for part in skipped(
+        f"suites/test_lifecycle.py::test_after_a_kubelet_restart[{style}]",
+        f"{NOT_SELECTED}checks that restart a kubelet (pass --disruptive)")]
+    summary = build([*complete(), *disruptive], FACTS, "r")
+    assert summary.verdict() == ("PASS (partial: not selected: 1 of 10 classic checks, 1 of 10 native checks,"
+                                 " checks that restart a kubelet (pass --disruptive))")
+    assert (summary.passed(), summary.exit_code(), summary.counts()["skip"]) == (True, EXIT_PASS, 0)
 
 
 def test_a_skipped_tutorial_example_is_a_gap():
