@@ -9,11 +9,11 @@ from kubernetes import client
 
 from checks.events import Timeline, before, parse
 from checks.failure import Behaviour, precondition
-from checks.gate import container_started, held_gates
+from checks.gate import container_started, held_gates, hold_shut
 from kube.kubelet import KubeletRestart
 from kube.pods import all_statuses, has_started, is_ready, is_running, status_in
-from kube.timeouts import (GATE_HELD, GRACE_TOLERANCE, LET_IN, MAIN_AFTER_GATE, POD_COMPLETED, POD_GONE_MARGIN,
-                           PRESTOPS_COMPLETED, SIDECAR_RESTARTED)
+from kube.timeouts import (GATE_HELD, GRACE_TOLERANCE, KILLING_AFTER_DELETE, LET_IN, MAIN_AFTER_GATE, NEXT_SIGTERM_AFTER_EXIT, POD_COMPLETED,
+                           POD_GONE_MARGIN, PRESTOPS_COMPLETED, SIDECAR_RESTARTED)
 from kube.waits import WaitTimeout
 
 LIFECYCLE = Behaviour("lifecycle")
@@ -40,13 +40,27 @@ def assert_started_one_after_another(events: Timeline) -> None:
                       "sc-2 to start after sc-1 was ready, sc-3 after sc-2, main after sc-3", events)
 
 
+STOP_STEPS = [("main", "sc-3"), ("sc-3", "sc-2"), ("sc-2", "sc-1")]  # who exits, whose SIGTERM follows
+
+
+def stop_gaps(events: Timeline) -> list[float | None]:
+    """For each of STOP_STEPS, seconds from the first one exiting to the next one's SIGTERM."""
+    gaps = []
+    for gone, then in STOP_STEPS:
+        exited, signalled = events.at(gone, "exiting"), events.at(then, "SIGTERM")
+        gaps.append(None if exited is None or signalled is None else signalled - exited)
+    return gaps
+
+
 def assert_stopped_in_reverse_order(events: Timeline) -> None:
-    """main exited before any sidecar got SIGTERM; then sc-3, sc-2, sc-1, each after the
-    one after it had exited."""
-    steps = [("main", "sc-3"), ("sc-3", "sc-2"), ("sc-2", "sc-1")]
-    LIFECYCLE.require(all(before(events.at(gone, "exiting"), events.at(then, "SIGTERM")) for gone, then in steps),
+    """main exited before any sidecar got SIGTERM; then sc-3, sc-2, sc-1, each after the one
+    after it had exited, and within NEXT_SIGTERM_AFTER_EXIT of it (one in-Pod clock)."""
+    gaps = stop_gaps(events)
+    LIFECYCLE.require(all(gap is not None and 0 < gap <= NEXT_SIGTERM_AFTER_EXIT for gap in gaps),
                       "sidecars stop in reverse order after main",
-                      "SIGTERM to sc-3 after main exited, to sc-2 after sc-3 exited, to sc-1 after sc-2", events)
+                      f"SIGTERM to sc-3 after main exited, to sc-2 after sc-3 exited, to sc-1 after sc-2, each"
+                      f" within {NEXT_SIGTERM_AFTER_EXIT:g}s of that exit",
+                      f"{events}; gaps {[None if gap is None else round(gap, 2) for gap in gaps]}")
 
 
 STUCK_RUNNING = ["sc-1", "sc-2"]  # lifecycle-stuck.yaml: running, sc-2's startupProbe never passing
@@ -61,6 +75,30 @@ def wait_stuck_starting(namespace):
     started = [name for name in STUCK_NEVER_STARTED if has_started(current, name)]
     precondition(not started, f"sc-3 and main never started before the deletion (started: {started})")
     return pod
+
+
+NO_IMAGE = ("ErrImageNeverPull", "ErrImagePull", "ImagePullBackOff")  # the kubelet's words for it
+HELD_BY_A_SIDECAR_WITHOUT_IMAGE = "sidecar that cannot start holds main back"
+
+
+def _waiting_for_image(pod: client.V1Pod, container: str) -> bool:
+    status = status_in(pod, container)
+    return bool(status and status.state.waiting and status.state.waiting.reason in NO_IMAGE)
+
+
+def hold_with_a_sidecar_without_image(namespace) -> tuple:
+    """lifecycle-bad-image with sc-1 running and sc-2 reported without its image, then watched
+    for GATE_HELD: (the Pod, what of main started meanwhile or None)."""
+    pod = namespace.pod("lifecycle-bad-image")
+    pod.wait_for("sc-1 running, sc-2 waiting for an image no node has",
+                 lambda now: is_running(now, "sc-1") and _waiting_for_image(now, "sc-2"), terminal=_finished)
+    return pod, hold_shut([pod], container_started("main"), GATE_HELD)
+
+
+def assert_main_held_back(while_held: str | None) -> None:
+    """main never started while sc-2 could not (for GATE_HELD after the kubelet said so)."""
+    LIFECYCLE.require(while_held is None, HELD_BY_A_SIDECAR_WITHOUT_IMAGE,
+                      f"main not started for {GATE_HELD.seconds:g}s while sc-2 has no image", while_held)
 
 
 def assert_deleted_promptly(deletion, sidecars) -> None:
@@ -143,6 +181,21 @@ def assert_gone_by_the_deadline(deletion, containers) -> None:
                       f" Killing event {deletion.kill_started} + {deletion.grace_seconds}s) ± {GRACE_TOLERANCE:g}s"
                       f" and the Pod gone by {gone_by}", f"ended {ends}; gone at {deletion.gone_at}"
                       f" ({deletion.seconds_after_request(deletion.gone_at):.1f}s after the delete request)")
+
+
+STOPPED_AT_ONCE = "deleted Pod stopped at once"
+
+
+def assert_stopping_began_at_once(deletion) -> float:
+    """The kubelet's first Killing event came after the API server took the delete (1 s
+    resolution each: GRACE_TOLERANCE / 2 before it at most) and within KILLING_AFTER_DELETE;
+    returns the seconds between them."""
+    after = (deletion.kill_started - deletion.accepted_at).total_seconds()
+    LIFECYCLE.require(-GRACE_TOLERANCE / 2 <= after <= KILLING_AFTER_DELETE, STOPPED_AT_ONCE,
+                      f"the kubelet's Killing event within {KILLING_AFTER_DELETE:g}s of the API server taking the"
+                      f" delete, not before it", f"Killing at {deletion.kill_started}, {after:.1f}s after the delete"
+                      f" was taken ({deletion.accepted_at})")
+    return after
 
 
 def assert_pod_ip_kept(states: list[client.V1Pod]) -> None:

@@ -71,7 +71,16 @@ def assert_reloaded_not_restarted(pod, before: Incarnation) -> None:
     now = Incarnation.of(pod)
     RELOAD.require(now == before, "reload without a restart", f"nginx master {before.master_pid} and"
                    f" containers {before.containers} unchanged", now)
-    signals = [line.text for line in pod.log("reloader") if "sent SIGHUP" in line.text]
+    assert_signalled(sighups(pod), before)
+
+
+def sighups(pod) -> list[str]:
+    """The reloader's lines saying it sent SIGHUP, and to which nginx master."""
+    return [line.text for line in pod.log("reloader") if "sent SIGHUP" in line.text]
+
+
+def assert_signalled(signals: list[str], before: Incarnation) -> None:
+    """The reloader sent SIGHUP, each time to the master that was there before the edit."""
     RELOAD.require(signals and all(s.endswith(f"nginx master {before.master_pid}") for s in signals),
                    "reload without a restart", f"the reloader to SIGHUP nginx master {before.master_pid}", signals)
 

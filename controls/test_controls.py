@@ -80,8 +80,8 @@ def test_broken_proxy(namespace, broken, sidecar_style, overlay, check, name):
         check(through, app)
 
 
-def deploy_reload(namespace, style, overlay):
-    namespace.deploy("reload.yaml", style, f"controls/{overlay}")
+def deploy_reload(namespace, style, overlay=None):
+    namespace.deploy("reload.yaml", style, f"controls/{overlay}" if overlay else None)
     pod = namespace.pod("reload-demo").wait_ready()
     return pod, config_reload_timeout(namespace.cluster.core, pod.read().spec.node_name)
 
@@ -92,6 +92,24 @@ def test_reloader_without_a_shared_process_namespace(namespace, broken, sidecar_
         new_version = reload.edit_config(namespace)
         with broken("reload", "nginx reloaded on the change"):
             reload.wait_served(pod, http, new_version, timeout)
+
+
+def test_reloader_that_signals_nothing_or_another_process_is_caught(namespace, broken, sidecar_style):
+    """The real reload, its reloader's lines judged as if it had sent no SIGHUP (nginx reloaded
+    by something else), or had sent it to a process other than the master from before."""
+    pod, timeout = deploy_reload(namespace, sidecar_style)
+    before = reload.Incarnation.of(pod)
+    new_version = reload.edit_config(namespace)
+    reload.wait_volume_shows(pod, new_version, timeout)
+    with pod.http(80) as http:
+        reload.wait_served(pod, http, new_version, timeout)
+    reload.assert_reloaded_not_restarted(pod, before)
+    signals = reload.sighups(pod)
+    elsewhere = [line.replace(f"nginx master {before.master_pid}", f"nginx master {before.master_pid + 1}")
+                 for line in signals]
+    for judged in ([], elsewhere):
+        with broken("reload", "reload without a restart"):
+            reload.assert_signalled(judged, before)
 
 
 def test_reloader_that_restarts_nginx(namespace, broken, sidecar_style):

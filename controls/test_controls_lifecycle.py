@@ -3,15 +3,17 @@ it), a sidecar that ignores SIGTERM, and real observations judged against a stri
 bound than the cluster met."""
 import copy
 import dataclasses
+from datetime import timedelta
 
 import pytest
 from kubernetes import client
 
 from checks import lifecycle
+from checks.events import Timeline
 from kube.deletion import delete_observed
 from kube.pods import all_statuses
 from kube.podhistory import PodHistory
-from kube.timeouts import GRACE_TOLERANCE, POD_COMPLETED
+from kube.timeouts import GRACE_TOLERANCE, KILLING_AFTER_DELETE, NEXT_SIGTERM_AFTER_EXIT, POD_COMPLETED
 
 ORDER_POD = lifecycle.ORDER_POD
 SHORTER_BY = int(2 * GRACE_TOLERANCE)  # seconds: beyond the grace bound's tolerance
@@ -58,7 +60,8 @@ def test_classic_sidecar_keeps_a_finished_pod_running(namespace, broken, sidecar
 def test_a_pod_outside_its_grace_period_is_caught(namespace, broken, sidecar_style):
     """The real deletion, judged against a grace period SHORTER_BY shorter (as a kubelet that
     let the Pod overrun its grace period would look) and SHORTER_BY longer (as one that
-    killed main before the grace period ended would look)."""
+    killed main before the grace period ended would look); and with its Killing event moved
+    before the delete, or KILLING_AFTER_DELETE + 1 s after it (a kubelet slow to begin)."""
     namespace.deploy("lifecycle-overrun.yaml", sidecar_style)
     deletion = delete_observed(namespace.pod("lifecycle-overrun").wait_ready(), follow=[])
     lifecycle.assert_gone_by_the_deadline(deletion, ["main", "sc"])
@@ -66,6 +69,11 @@ def test_a_pod_outside_its_grace_period_is_caught(namespace, broken, sidecar_sty
         with broken("lifecycle", "grace period bounds the Pod"):
             lifecycle.assert_gone_by_the_deadline(dataclasses.replace(deletion, grace_seconds=judged_by),
                                                   ["main", "sc"])
+    lifecycle.assert_stopping_began_at_once(deletion)
+    for shift in (-GRACE_TOLERANCE, KILLING_AFTER_DELETE + 1):  # before the delete; too long after it
+        moved = deletion.accepted_at + timedelta(seconds=shift)
+        with broken("lifecycle", lifecycle.STOPPED_AT_ONCE):
+            lifecycle.assert_stopping_began_at_once(dataclasses.replace(deletion, kill_started=moved))
 
 
 @pytest.mark.sidecar_styles("native")
@@ -174,3 +182,26 @@ def test_a_container_replaced_across_a_kubelet_restart_is_caught(namespace, brok
                   edited("main", lambda status: setattr(status, "restart_count", 2))):
         with broken("lifecycle", lifecycle.KUBELET_RESTART_KEPT):
             lifecycle.assert_only_main_restarted(before, state)
+
+
+@pytest.mark.sidecar_styles("classic")
+def test_classic_sidecar_without_its_image_does_not_hold_main_back(namespace, broken, sidecar_style):
+    namespace.deploy("lifecycle-bad-image.yaml", sidecar_style)
+    _, while_held = lifecycle.hold_with_a_sidecar_without_image(namespace)
+    with broken("lifecycle", lifecycle.HELD_BY_A_SIDECAR_WITHOUT_IMAGE):
+        lifecycle.assert_main_held_back(while_held)
+
+
+@pytest.mark.sidecar_styles("native")
+def test_a_sidecar_signalled_long_after_the_one_before_it_exited_is_caught(namespace, broken, sidecar_style):
+    """The real reverse stop of lifecycle-order, with sc-2's SIGTERM and all after it moved
+    NEXT_SIGTERM_AFTER_EXIT later, as a kubelet that took that long to go on would look."""
+    namespace.deploy("lifecycle-order.yaml", sidecar_style)
+    events = lifecycle.deletion_timeline(delete_observed(namespace.pod("lifecycle-order").wait_ready(),
+                                                         follow=ORDER_POD))
+    lifecycle.assert_stopped_in_reverse_order(events)
+    moved_from = events.at("sc-2", "SIGTERM")
+    late = Timeline(dataclasses.replace(event, uptime=event.uptime + NEXT_SIGTERM_AFTER_EXIT)
+                    if event.uptime >= moved_from else event for event in events.events)
+    with broken("lifecycle", "sidecars stop in reverse order after main"):
+        lifecycle.assert_stopped_in_reverse_order(late)

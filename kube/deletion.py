@@ -63,6 +63,7 @@ class Deletion:
     final: client.V1Pod  # the Pod as it was deleted (last container states)
     logs: dict[str, LogFollower]
     gone_at: datetime  # this machine's clock when the watch saw the Pod deleted
+    accepted_at: datetime  # the API server's clock when it took the delete (1 s resolution)
 
     @property
     def grace_ends(self) -> datetime:
@@ -90,7 +91,7 @@ def delete_observed(pod: Pod, follow: list[str]) -> Deletion:
     followers = {container: pod.follow(container) for container in follow}
     pod_watch = _PodWatch(pod, current.metadata.resource_version, timeout.seconds)
     requested_at = datetime.now(UTC)
-    pod.delete()
+    taken = pod.delete()
     wait_until(f"{pod} to be deleted", lambda: pod_watch.deleted or pod_watch.error,
                bool, timeout, pod_watch.describe)
     if pod_watch.error is not None:
@@ -102,8 +103,9 @@ def delete_observed(pod: Pod, follow: list[str]) -> Deletion:
         evidence.attach_text(f"{pod.name}/{container}: log (followed through the deletion)",
                              "\n".join([*(f"{line.time.isoformat()} {line.text}" for line in follower.lines),
                                         *(f"(from the kubelet) {notice}" for notice in follower.notices)]))
+    accepted_at = taken.metadata.deletion_timestamp - timedelta(seconds=taken.metadata.deletion_grace_period_seconds)
     return Deletion(requested_at, _kill_started(pod, current.metadata.uid), grace, pod_watch.last, followers,
-                    pod_watch.deleted_at)
+                    pod_watch.deleted_at, accepted_at)
 
 
 def _kill_started(pod: Pod, uid: str) -> datetime:

@@ -7,6 +7,9 @@ from dataclasses import dataclass, field
 from pins import pins
 
 TEST_IMAGE_KEYS = ("BUSYBOX_IMAGE", "NGINX_IMAGE", "PYTHON_IMAGE", "CURL_IMAGE")
+# An image no node has, named with imagePullPolicy Never: never pulled from anywhere (a
+# sidecar that cannot start); left as it is by mirrors and image maps.
+ABSENT_IMAGE = "localhost/sidecar-conformance/absent:never"
 
 
 def pinned_images(versions: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -61,7 +64,10 @@ class ImageMap:
     overrides: Mapping[str, str] = field(default_factory=dict)
 
     def resolve(self, ref: str) -> str:
-        """The reference to use for pinned image `ref`; anything unpinned is an error."""
+        """The reference to use for pinned image `ref` (ABSENT_IMAGE as it is); anything unpinned
+        is an error."""
+        if ref == ABSENT_IMAGE:
+            return ref
         if ref not in self.pinned:
             raise ValueError(f"image {ref!r} is not pinned in versions.env")
         if ref in self.overrides:

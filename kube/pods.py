@@ -223,7 +223,9 @@ class Pod:
                        show=lambda response: f"HTTP {response.status_code} {response.text!r}")
             yield http
 
-    def delete(self) -> None:
-        """Ask the API to delete the Pod with its own grace period."""
-        self.cluster.core.delete_namespaced_pod(self.name, self.namespace)
+    def delete(self) -> client.V1Pod:
+        """Ask the API to delete the Pod with its own grace period; the Pod as the API server
+        took it (its deletionTimestamp: when it took it plus the grace period)."""
+        taken = self.cluster.core.delete_namespaced_pod(self.name, self.namespace)
         journal.note(journal.DELETE_POD, self.namespace, name=self.name)
+        return taken

@@ -14,6 +14,7 @@ from checks.lifecycle import (
     assert_stopped_in_reverse_order,
 )
 from kube.deletion import Deletion
+from kube.timeouts import NEXT_SIGTERM_AFTER_EXIT
 
 
 def timeline(*events):
@@ -38,6 +39,12 @@ def test_stop_order_is_main_then_the_sidecars_in_reverse():
     with pytest.raises(CheckFailed, match="sidecars stop in reverse order after main"):
         assert_stopped_in_reverse_order(timeline((1, "main", "SIGTERM"), (1, "sc-1", "SIGTERM"),
                                                  (1.5, "main", "exiting"), (1.5, "sc-1", "exiting")))
+    late = NEXT_SIGTERM_AFTER_EXIT + 0.1  # sc-2's SIGTERM this long after sc-3 exited
+    with pytest.raises(CheckFailed, match=r"gaps \[0.1, 5.1, 0.1\]"):
+        assert_stopped_in_reverse_order(timeline(
+            (1, "main", "SIGTERM"), (1.5, "main", "exiting"), (1.6, "sc-3", "SIGTERM"), (2.1, "sc-3", "exiting"),
+            (2.1 + late, "sc-2", "SIGTERM"), (2.6 + late, "sc-2", "exiting"), (2.7 + late, "sc-1", "SIGTERM"),
+            (3.2 + late, "sc-1", "exiting")))
 
 
 def state(phase, ip, ips=None):
@@ -70,7 +77,7 @@ def deleted(requested_after_killing: float, ends: dict[str, float], gone: float)
                                              exit_code=137, finished_at=at(end))))
                 for name, end in ends.items()]
     final = client.V1Pod(status=client.V1PodStatus(container_statuses=statuses))
-    return Deletion(at(requested_after_killing), KILLING, 4, final, {}, at(gone))
+    return Deletion(at(requested_after_killing), KILLING, 4, final, {}, at(gone), at(requested_after_killing))
 
 
 def test_the_grace_period_counts_from_the_kubelets_killing_event():
