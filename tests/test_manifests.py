@@ -2,7 +2,7 @@
 import pytest
 
 from kube import manifests
-from kube.images import ImageMap, pinned_images
+from kube.images import ABSENT_IMAGE, ImageMap, pinned_images
 from kube.sidecar import sidecar_names
 
 ALL = sorted(path.name for path in manifests.MANIFEST_DIR.glob("*.yaml"))
@@ -20,12 +20,15 @@ def test_there_is_a_manifest_per_scenario():
 
 @pytest.mark.parametrize("name", ALL)
 def test_manifest_names_only_pinned_images_and_no_namespace(name):
+    """Pinned images only; or the absent one, which is never pulled (imagePullPolicy Never)."""
     docs = manifests.load(name)
     assert docs, name
     for doc in docs:
         assert "namespace" not in doc["metadata"], "kubectl apply -n / the suite choose the namespace"
-    images = {c["image"] for t in pod_templates(docs) for c in manifests.containers(t)}
+    containers = [c for t in pod_templates(docs) for c in manifests.containers(t)]
+    images = {c["image"] for c in containers if c["image"] != ABSENT_IMAGE}
     assert images and images <= PINNED, images - PINNED
+    assert all(c.get("imagePullPolicy") == "Never" for c in containers if c["image"] == ABSENT_IMAGE)
 
 
 @pytest.mark.parametrize("name", ALL)
