@@ -147,6 +147,17 @@ def assert_restarted_and_ready(pod, container: str) -> None:
                       f" Ready {is_ready(current)}")
 
 
+MAIN_AFTER_THE_SECOND_START = "main waits for the restarted sidecar's startupProbe"
+
+
+def assert_main_started_after_the_second_start_was_ready(events: Timeline) -> None:
+    """main started after sc, started again, was ready (the first start never is): main waited
+    for the second start's startupProbe (lifecycle-probe-retry's events)."""
+    LIFECYCLE.require(before(events.at("sc", "started-again"), events.at("sc", "ready"))
+                      and before(events.at("sc", "ready"), events.at("main", "started")),
+                      MAIN_AFTER_THE_SECOND_START, "main started after sc's second start was ready", events)
+
+
 def wait_completed(pod, timeout=POD_COMPLETED) -> client.V1Pod:
     """Wait for the Pod to run to completion (Succeeded); a Pod that does not is the
     lifecycle broken (its sidecars were never stopped)."""

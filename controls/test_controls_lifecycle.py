@@ -205,3 +205,20 @@ def test_a_sidecar_signalled_long_after_the_one_before_it_exited_is_caught(names
                     if event.uptime >= moved_from else event for event in events.events)
     with broken("lifecycle", "sidecars stop in reverse order after main"):
         lifecycle.assert_stopped_in_reverse_order(late)
+
+
+@pytest.mark.sidecar_styles("native")
+def test_main_started_before_the_restarted_sidecar_was_ready_is_caught(namespace, broken, sidecar_style):
+    """The real lifecycle-probe-retry, judged with main's start moved to just before sc's
+    second start was ready, as a kubelet that let main in on the first start (or on the
+    second before its probe passed) would look."""
+    namespace.deploy("lifecycle-probe-retry.yaml", sidecar_style)
+    pod = namespace.pod("lifecycle-probe-retry")
+    lifecycle.assert_restarted_and_ready(pod, "sc")
+    events = lifecycle.timeline_of(pod, ["main", "sc"])
+    lifecycle.assert_main_started_after_the_second_start_was_ready(events)
+    early = events.at("sc", "ready") - 0.01
+    moved = Timeline(dataclasses.replace(event, uptime=early) if (event.container, event.what) == ("main", "started")
+                     else event for event in events.events)
+    with broken("lifecycle", lifecycle.MAIN_AFTER_THE_SECOND_START):
+        lifecycle.assert_main_started_after_the_second_start_was_ready(moved)

@@ -9,6 +9,7 @@ from checks.lifecycle import (
     assert_gone_by_the_deadline,
     assert_interleaved_in_order,
     assert_main_held_back,
+    assert_main_started_after_the_second_start_was_ready,
     assert_main_starts_once_the_sidecar_probe_passes,
     assert_only_main_restarted,
     assert_pod_ip_kept,
@@ -91,7 +92,9 @@ def test_probes_of_a_crashed_sidecar_run_on_its_new_container(namespace, sidecar
 @pytest.mark.sidecar_styles("native")
 def test_sidecar_failing_its_first_startup_probe_still_lets_main_start(namespace, sidecar_style):
     namespace.deploy("lifecycle-probe-retry.yaml", sidecar_style)
-    assert_restarted_and_ready(namespace.pod("lifecycle-probe-retry"), "sc")
+    pod = namespace.pod("lifecycle-probe-retry")
+    assert_restarted_and_ready(pod, "sc")
+    assert_main_started_after_the_second_start_was_ready(timeline_of(pod, ["main", "sc"]))
 
 
 @pytest.mark.sidecar_styles("native")
