@@ -40,6 +40,10 @@ class Timeline:
         """When `container` first said `what` (None if it never did)."""
         return next((e.uptime for e in self.events if e.container == container and e.what == what), None)
 
+    def last(self, container: str, what: str) -> float | None:
+        """When `container` last said `what` (None if it never did)."""
+        return next((e.uptime for e in reversed(self.events) if e.container == container and e.what == what), None)
+
     def __str__(self) -> str:
         return ", ".join(f"{e.container} {e.what} @{e.uptime:.2f}" for e in self.events) or "no events"
 

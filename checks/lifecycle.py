@@ -12,8 +12,9 @@ from checks.failure import Behaviour, precondition
 from checks.gate import container_started, held_gates, hold_shut
 from kube.kubelet import KubeletRestart
 from kube.pods import all_statuses, has_started, is_ready, is_running, status_in
-from kube.timeouts import (GATE_HELD, GRACE_TOLERANCE, KILLING_AFTER_DELETE, LET_IN, MAIN_AFTER_GATE, NEXT_SIGTERM_AFTER_EXIT, POD_COMPLETED,
-                           POD_GONE_MARGIN, PRESTOPS_COMPLETED, SIDECAR_RESTARTED)
+from kube.timeouts import (GATE_HELD, GRACE_TOLERANCE, KILLED_LAST_LINE_EARLY, KILLED_LATE, KILLING_AFTER_DELETE,
+                           LET_IN, MAIN_AFTER_GATE, NEXT_SIGTERM_AFTER_EXIT, POD_COMPLETED, POD_GONE_MARGIN,
+                           PRESTOPS_COMPLETED, SIDECAR_RESTARTED)
 from kube.waits import WaitTimeout
 
 LIFECYCLE = Behaviour("lifecycle")
@@ -177,10 +178,12 @@ def assert_prestop_after_main(pod, sidecar: str) -> None:
                       f"{events}; {sidecar} ended {end}")
 
 
-def assert_gone_by_the_deadline(deletion, containers) -> None:
+def assert_gone_by_the_deadline(deletion, containers) -> float:
     """Though main ignored SIGTERM, the Pod lasted its grace period and no longer: its last
-    container ended at the end of the kubelet's grace period (GRACE_TOLERANCE either way),
-    none later, and the Pod was gone POD_GONE_MARGIN after that. Sidecars do not extend it."""
+    container ended at the end of the kubelet's grace period (GRACE_TOLERANCE either way, 1 s
+    status times), none later, and the Pod was gone POD_GONE_MARGIN after that; on main's own
+    clock, SIGKILL came the grace period after its SIGTERM (KILLED_LAST_LINE_EARLY before,
+    KILLED_LATE after, at most). Sidecars do not extend it. Returns main's SIGTERM -> SIGKILL."""
     tolerance = timedelta(seconds=GRACE_TOLERANCE)
     ends = {name: deletion.terminated(name).finished_at for name in containers}
     last = max(ends.values())
@@ -192,6 +195,15 @@ def assert_gone_by_the_deadline(deletion, containers) -> None:
                       f" Killing event {deletion.kill_started} + {deletion.grace_seconds}s) ± {GRACE_TOLERANCE:g}s"
                       f" and the Pod gone by {gone_by}", f"ended {ends}; gone at {deletion.gone_at}"
                       f" ({deletion.seconds_after_request(deletion.gone_at):.1f}s after the delete request)")
+    events = deletion_timeline(deletion)
+    term, killed = events.at("main", "SIGTERM"), events.last("main", "alive")
+    lasted = None if term is None or killed is None else killed - term
+    LIFECYCLE.require(lasted is not None and deletion.grace_seconds - KILLED_LAST_LINE_EARLY <= lasted
+                      <= deletion.grace_seconds + KILLED_LATE, "grace period bounds the Pod",
+                      f"main's last line {deletion.grace_seconds}s after its SIGTERM (-{KILLED_LAST_LINE_EARLY:g}s,"
+                      f" +{KILLED_LATE:g}s), on its own clock", f"SIGTERM @{term}, last line @{killed}"
+                      + (f": {lasted:.2f}s" if lasted is not None else ""))
+    return lasted
 
 
 STOPPED_AT_ONCE = "deleted Pod stopped at once"

@@ -63,7 +63,7 @@ def test_a_pod_outside_its_grace_period_is_caught(namespace, broken, sidecar_sty
     killed main before the grace period ended would look); and with its Killing event moved
     before the delete, or KILLING_AFTER_DELETE + 1 s after it (a kubelet slow to begin)."""
     namespace.deploy("lifecycle-overrun.yaml", sidecar_style)
-    deletion = delete_observed(namespace.pod("lifecycle-overrun").wait_ready(), follow=[])
+    deletion = delete_observed(namespace.pod("lifecycle-overrun").wait_ready(), follow=["main"])
     lifecycle.assert_gone_by_the_deadline(deletion, ["main", "sc"])
     for judged_by in (deletion.grace_seconds - SHORTER_BY, deletion.grace_seconds + SHORTER_BY):
         with broken("lifecycle", "grace period bounds the Pod"):

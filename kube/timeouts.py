@@ -76,6 +76,11 @@ RELOAD_AFTER_SWAP = Timeout("nginx serving the edit once the volume shows it", 1
 
 # Shutdown
 GRACE_TOLERANCE = 2.0  # status times have 1 s resolution; kubelet reaction time
+# In-Pod clock (sub-second): a container printing a line every 0.2 s stops when SIGKILLed; its
+# last line may come this much before the kill (a loop stretched by load) ...
+KILLED_LAST_LINE_EARLY = 1.0
+# ... and the runtime's SIGKILL this much after its grace period ran out, from its SIGTERM.
+KILLED_LATE = 1.0
 # A SIGKILL may come this much after the grace period: the kubelet gives a container at
 # least 2 s after its SIGTERM (minimumGracePeriodInSeconds; upstream's sidecar e2e tests
 # allow "30 seconds + 2 second minimum grace"), plus GRACE_TOLERANCE.

@@ -67,8 +67,25 @@ def test_the_pod_ip_must_stay_until_succeeded_and_after():
 KILLING = datetime(2026, 11, 28, 21, 31, 49, tzinfo=UTC)  # the kubelet's first Killing event
 
 
-def deleted(requested_after_killing: float, ends: dict[str, float], gone: float) -> Deletion:
-    """A deletion with a 4 s grace period; times in seconds after the Killing event."""
+class Lines:
+    """A followed log, as far as deletion_timeline reads it."""
+
+    def __init__(self, texts: list[str]):
+        self.lines = texts
+
+    def texts(self) -> list[str]:
+        return self.lines
+
+
+def main_killed_after(seconds: float) -> dict[str, Lines]:
+    """main's followed log: SIGTERM at uptime 100, a line every 0.2 s, the last `seconds` later."""
+    alive = [f"event {100 + step / 5:.2f} main alive" for step in range(int(seconds * 5) + 1)]
+    return {"main": Lines(["event 100.00 main SIGTERM", *alive])}
+
+
+def deleted(requested_after_killing: float, ends: dict[str, float], gone: float, killed_after: float = 4.0) -> Deletion:
+    """A deletion with a 4 s grace period; times in seconds after the Killing event; main's
+    last line `killed_after` seconds after its SIGTERM (its own clock)."""
     def at(seconds):
         return KILLING + timedelta(seconds=seconds)
 
@@ -77,7 +94,8 @@ def deleted(requested_after_killing: float, ends: dict[str, float], gone: float)
                                              exit_code=137, finished_at=at(end))))
                 for name, end in ends.items()]
     final = client.V1Pod(status=client.V1PodStatus(container_statuses=statuses))
-    return Deletion(at(requested_after_killing), KILLING, 4, final, {}, at(gone), at(requested_after_killing))
+    return Deletion(at(requested_after_killing), KILLING, 4, final, main_killed_after(killed_after), at(gone),
+                    at(requested_after_killing))
 
 
 def test_the_grace_period_counts_from_the_kubelets_killing_event():
@@ -95,3 +113,9 @@ def test_the_grace_period_counts_from_the_kubelets_killing_event():
 def test_a_pod_outside_its_grace_period_fails(ends, gone):
     with pytest.raises(CheckFailed, match="grace period bounds the Pod"):
         assert_gone_by_the_deadline(deleted(-0.5, ends, gone), ["main", "sc"])
+
+
+@pytest.mark.parametrize("killed_after", [2.8, 5.2], ids=["killed-early", "killed-late"])
+def test_main_killed_off_its_grace_period_on_its_own_clock_fails(killed_after):
+    with pytest.raises(CheckFailed, match=r"main's last line 4s after its SIGTERM"):
+        assert_gone_by_the_deadline(deleted(-0.5, {"main": 4, "sc": 1}, 5, killed_after), ["main", "sc"])
