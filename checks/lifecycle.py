@@ -13,8 +13,8 @@ from checks.gate import container_started, held_gates, hold_shut
 from kube.kubelet import KubeletRestart
 from kube.pods import all_statuses, has_started, is_ready, is_running, status_in
 from kube.timeouts import (GATE_HELD, GRACE_TOLERANCE, KILLED_LAST_LINE_EARLY, KILLED_LATE, KILLING_AFTER_DELETE,
-                           LET_IN, MAIN_AFTER_GATE, NEXT_SIGTERM_AFTER_EXIT, POD_COMPLETED, POD_GONE_MARGIN,
-                           PRESTOPS_COMPLETED, SIDECAR_RESTARTED)
+                           LET_IN, MAIN_AFTER_GATE, MAIN_RESTARTED, NEXT_SIGTERM_AFTER_EXIT, POD_COMPLETED,
+                           POD_GONE_MARGIN, PRESTOPS_COMPLETED, SIDECAR_RESTARTED)
 from kube.waits import WaitTimeout
 
 LIFECYCLE = Behaviour("lifecycle")
@@ -317,7 +317,6 @@ def assert_completed_whatever_the_sidecar_did(pod: client.V1Pod) -> None:
 
 
 # --- main crashing beside a running sidecar (lifecycle-main-crash.yaml) ---
-MAIN_RESTARTED = SIDECAR_RESTARTED  # one restart: the kubelet's first back-off is 10 s
 
 
 def crash_main(namespace) -> tuple:

@@ -92,6 +92,7 @@ FLUSH_BOUND = 2.0  # a trapped sidecar ships its buffer and exits within this of
 # next sidecar in reverse order. Measured here under -n 10 on 2 cores: see the suite's delays.
 NEXT_SIGTERM_AFTER_EXIT = 5.0
 SIDECAR_RESTARTED = Timeout("sidecar restarted and the Pod Ready again", 45)
+MAIN_RESTARTED = Timeout("main restarted and the Pod Ready again", 45)  # one restart: the first back-off is 10 s
 # Three sidecars' preStop hooks (each waits 5 s at most for the others), then SIGTERM one by one.
 PRESTOPS_COMPLETED = Timeout("pod ran to completion (main told to exit, three preStop hooks, grace period 15 s)", 30)
 # The gate opened, the sidecar's startupProbe (every second) passes at its next run; main then starts.
