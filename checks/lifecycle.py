@@ -78,6 +78,38 @@ def wait_stuck_starting(namespace):
     return pod
 
 
+GATE_KEPT_ACROSS_A_KUBELET_RESTART = "kubelet restart keeps a starting sidecar's gate shut"
+
+
+def restart_while_stuck(namespace, restart: Callable[[str], KubeletRestart]):
+    """lifecycle-stuck starting (sc-2's startupProbe failing, sc-3 and main never started), then
+    the kubelet of its node restarted by `restart(node)`: the Pod."""
+    pod = wait_stuck_starting(namespace)
+    _kubelet_restarted(restart(pod.read().spec.node_name))
+    return pod
+
+
+def _kubelet_restarted(restarted: KubeletRestart) -> None:
+    precondition(restarted.happened, f"the kubelet of node {restarted.node} restarted"
+                                     f" (pid before {restarted.pid_before or '?'}, after {restarted.pid_after or '?'})")
+
+
+def hold_behind_the_stuck_sidecar(pod) -> str | None:
+    """Watch lifecycle-stuck for GATE_HELD: what of sc-3 and main started meanwhile, or None."""
+    behind = [container_started(name) for name in STUCK_NEVER_STARTED]
+    return hold_shut([pod], lambda state: next((what for started in behind if (what := started(state))), None),
+                     GATE_HELD)
+
+
+def assert_gate_kept_shut(while_held: str | None) -> None:
+    """Nothing behind sc-2 started while its startupProbe kept failing, after the kubelet restart
+    (kubernetes/kubernetes#142305: a restarted kubelet counted a container in its startup
+    period as started)."""
+    LIFECYCLE.require(while_held is None, GATE_KEPT_ACROSS_A_KUBELET_RESTART,
+                      f"sc-3 and main not started for {GATE_HELD.seconds:g}s after the kubelet restart, sc-2's"
+                      f" startupProbe still failing", while_held)
+
+
 NO_IMAGE = ("ErrImageNeverPull", "ErrImagePull", "ImagePullBackOff")  # the kubelet's words for it
 HELD_BY_A_SIDECAR_WITHOUT_IMAGE = "sidecar that cannot start holds main back"
 
@@ -351,9 +383,7 @@ def crash_main_after_a_kubelet_restart(namespace, restart: Callable[[str], Kubel
     pod = namespace.pod("lifecycle-main-crash").wait_ready()
     before = pod.read()
     precondition(status_in(before, "sc").started, "sc's startupProbe passed before the kubelet restart")
-    restarted = restart(before.spec.node_name)
-    precondition(restarted.happened, f"the kubelet of node {restarted.node} restarted"
-                                     f" (pid before {restarted.pid_before or '?'}, after {restarted.pid_after or '?'})")
+    _kubelet_restarted(restart(before.spec.node_name))
     with LIFECYCLE.waiting(MAIN_RESTARTED_AFTER_KUBELET):
         after = _crash_and_wait_restarted(pod)
     return pod, before, after

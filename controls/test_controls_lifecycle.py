@@ -222,3 +222,17 @@ def test_main_started_before_the_restarted_sidecar_was_ready_is_caught(namespace
                      else event for event in events.events)
     with broken("lifecycle", lifecycle.MAIN_AFTER_THE_SECOND_START):
         lifecycle.assert_main_started_after_the_second_start_was_ready(moved)
+
+
+@pytest.mark.disruptive
+@pytest.mark.pod_security("privileged")
+@pytest.mark.sidecar_styles("native")
+def test_a_gate_opened_after_a_kubelet_restart_is_caught(namespace, broken, sidecar_style, restart_kubelet_of):
+    """lifecycle-stuck after the kubelet restart, with sc-2's startupProbe then made to pass (the
+    file it looks for created): sc-3 and main start, as they would behind a restarted kubelet
+    that took sc-2 for started."""
+    namespace.deploy("lifecycle-stuck.yaml", sidecar_style)
+    pod = lifecycle.restart_while_stuck(namespace, restart_kubelet_of)
+    pod.exec("sc-2", ["touch", "/never"])
+    with broken("lifecycle", lifecycle.GATE_KEPT_ACROSS_A_KUBELET_RESTART):
+        lifecycle.assert_gate_kept_shut(lifecycle.hold_behind_the_stuck_sidecar(pod))

@@ -5,6 +5,7 @@ import pytest
 from checks.lifecycle import (
     ORDER_POD,
     assert_deleted_promptly,
+    assert_gate_kept_shut,
     assert_completed_whatever_the_sidecar_did,
     assert_gone_by_the_deadline,
     assert_interleaved_in_order,
@@ -26,7 +27,9 @@ from checks.lifecycle import (
     crash_main_after_a_kubelet_restart,
     deletion_timeline,
     finish_while_flapping,
+    hold_behind_the_stuck_sidecar,
     hold_with_a_sidecar_without_image,
+    restart_while_stuck,
     start_after_early_exit,
     start_interleaved,
     stop_gaps,
@@ -75,6 +78,15 @@ def test_sidecar_without_its_image_holds_main_back_and_the_pod_still_deletes_pro
     pod, while_held = hold_with_a_sidecar_without_image(namespace)
     assert_main_held_back(while_held)
     assert_deleted_promptly(delete_observed(pod, follow=["sc-1"]), ["sc-1"])
+
+
+@pytest.mark.disruptive
+@pytest.mark.pod_security("privileged")  # the Pod that restarts the kubelet
+@pytest.mark.sidecar_styles("native")
+def test_kubelet_restart_keeps_a_sidecar_in_its_startup_period_from_letting_main_start(namespace, sidecar_style,
+                                                                                      restart_kubelet_of):
+    namespace.deploy("lifecycle-stuck.yaml", sidecar_style)
+    assert_gate_kept_shut(hold_behind_the_stuck_sidecar(restart_while_stuck(namespace, restart_kubelet_of)))
 
 
 @pytest.mark.sidecar_styles("native")
