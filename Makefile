@@ -40,16 +40,16 @@ $(VENV)/.installed: pyproject.toml
 venv: $(VENV)/.installed ## Python virtual environment with the project's dependencies
 
 cluster: venv ## create (or reuse) the kind cluster; writes .cluster/kubeconfig
-	$(PY) -m clusterbuild cluster
+	$(PY) -m clusters cluster
 
 cluster-delete: venv ## delete the kind cluster (no-op when absent)
-	$(PY) -m clusterbuild delete
+	$(PY) -m clusters delete
 
 cluster-check: venv ## smoke-check the cluster of .cluster/kubeconfig
-	$(PY) -m clusterbuild check
+	$(PY) -m clusters check
 
 e2e: venv ## conformance suites on a throwaway kind cluster (PYTEST_ARGS="-k reload" to select)
-	$(PY) -m clusterbuild docker
+	$(PY) -m clusters docker
 	$(PY) -m pytest suites $(XDIST) $(PYTEST_ARGS)
 
 e2e-existing: venv ## conformance suites against KUBECONFIG=<path> [CONTEXT=<name>], no kind involved
@@ -61,22 +61,22 @@ controls: venv ## negative controls (broken Pods the checks must fail on) agains
 	$(PY) -m pytest controls -m alone --kubeconfig "$(CLUSTER_KUBECONFIG)" $(KUBECTL_FLAG) \
 	  --reports-dir reports/controls-alone --junitxml=reports/controls-alone-junit.xml
 
-least-privilege: venv ## one scenario as a ServiceAccount bound to rbac/sidecar-conformance.yaml only
-	$(PY) -m rbac --kubeconfig "$(CLUSTER_KUBECONFIG)" $(KUBECTL_FLAG) -- -m reload --reports-dir reports/least-privilege
+least-privilege: venv ## one scenario as a ServiceAccount bound to tools/rbac/sidecar-conformance.yaml only
+	$(PY) -m tools.rbac --kubeconfig "$(CLUSTER_KUBECONFIG)" $(KUBECTL_FLAG) -- -m reload --reports-dir reports/least-privilege
 
 online-rehearsal: venv ## the online path (stock kind, node image by digest) against a local registry and file server
-	$(PY) -m rehearsal $(PYTEST_ARGS)
+	$(PY) -m tools.rehearsal $(PYTEST_ARGS)
 
 VERSIONS ?=
-matrix: venv ## build and run each Kubernetes version (VERSIONS="v1.30.14 ..."; default: matrix.json); docs/matrix.md
-	$(PY) -m matrix run $(VERSIONS)
+matrix: venv ## build and run each Kubernetes version (VERSIONS="v1.30.14 ..."; default: tools/matrix/matrix.json); docs/matrix.md
+	$(PY) -m tools.matrix run $(VERSIONS)
 
 N ?= 10
 soak: venv ## the suites N times (N=10) against KUBECONFIG (default: make cluster's); reports/soak.json
-	$(PY) -m soak $(N) $(XDIST) --kubeconfig "$(CLUSTER_KUBECONFIG)" $(KUBECTL_FLAG) $(PYTEST_ARGS)
+	$(PY) -m tools.soak $(N) $(XDIST) --kubeconfig "$(CLUSTER_KUBECONFIG)" $(KUBECTL_FLAG) $(PYTEST_ARGS)
 
 bench: venv ## what a run costs: make e2e warm, cluster creation, suite walls at -n 2/4/6/8, CPU and per test; reports/bench.*
-	$(PY) -m bench $(XDIST) $(BENCH_ARGS)
+	$(PY) -m tools.bench $(XDIST) $(BENCH_ARGS)
 
 unit: venv ## the project's unit tests (no cluster)
 	$(PY) -m pytest tests
@@ -93,7 +93,7 @@ $(ALLURE):
 report: $(ALLURE) ## HTML report of the last suites run: reports/allure-report/index.html (offline, one file)
 	@ls $(REPORTS_DIR)/allure-results/*-result.json >/dev/null 2>&1 || \
 	  { echo "no test results in $(REPORTS_DIR)/allure-results: run the suites first (make e2e)" >&2; exit 1; }
-	$(ALLURE) generate $(REPORTS_DIR)/allure-results --config allurerc.json --output $(REPORTS_DIR)/allure-report
+	$(ALLURE) generate $(REPORTS_DIR)/allure-results --config tools/allurerc.json --output $(REPORTS_DIR)/allure-report
 	@echo "report: $(REPORTS_DIR)/allure-report/index.html (summary: $(REPORTS_DIR)/summary.md)"
 
 lint: $(ACTIONLINT) ## lint the GitHub workflows (actionlint, built with go install)

@@ -22,28 +22,28 @@ from pathlib import Path
 import pytest
 from kubernetes import client
 
-from kube import timeouts, usage
-from kube.apierrors import api_message
-from kube.cluster import Cluster, ClusterTarget
-from kube.images import ImageMap, parse_image_map, pinned_images
-from kube.kubelet import KubeletRestart, restart_kubelet
-from kube.nativegate import NativeSupport, ask_cluster
-from kube.namespace import MARKER_POD_SECURITY_LEVELS, POD_SECURITY_LEVELS, RUN_LABEL, TestNamespace
-from kube.sidecar import STYLES
-from pins import pin
-from reporting import evidence, outputs, podevidence, summary
-from reporting.costs import CostMeter
-from reporting.behaviours import declared_styles
-from reporting.clusterfacts import ClusterFacts
-from session.attach import attach
-from session.cleanup import interrupt_on_sigterm, new_run_id, sweep_namespaces
-from session.kind import KindOptions, create_kind, delete_kind, plan_kind
-from session.leftovers import sweep_dead_runs
-from session.opening import Opening, read_handoff, write_handoff
-from session.preflight import SessionError, preflight
-from session import durations
-from session.turns import TakingTurns, Turns
-from session.workers import SharedPodScheduling, scope_of
+from helpers.kube import timeouts, usage
+from helpers.kube.apierrors import api_message
+from helpers.kube.cluster import Cluster, ClusterTarget
+from helpers.kube.images import ImageMap, parse_image_map, pinned_images
+from helpers.kube.kubelet import KubeletRestart, restart_kubelet
+from helpers.kube.nativegate import NativeSupport, ask_cluster
+from helpers.kube.namespace import MARKER_POD_SECURITY_LEVELS, POD_SECURITY_LEVELS, RUN_LABEL, TestNamespace
+from helpers.kube.sidecar import STYLES
+from helpers.pins import pin
+from helpers.reporting import evidence, outputs, podevidence, summary
+from helpers.reporting.costs import CostMeter
+from helpers.reporting.behaviours import declared_styles
+from helpers.reporting.clusterfacts import ClusterFacts
+from helpers.session.attach import attach
+from helpers.session.cleanup import interrupt_on_sigterm, new_run_id, sweep_namespaces
+from helpers.session.kind import KindOptions, create_kind, delete_kind, plan_kind
+from helpers.session.leftovers import sweep_dead_runs
+from helpers.session.opening import Opening, read_handoff, write_handoff
+from helpers.session.preflight import SessionError, preflight
+from helpers.session import durations
+from helpers.session.turns import TakingTurns, Turns
+from helpers.session.workers import SharedPodScheduling, scope_of
 
 ROOT = Path(__file__).resolve().parent
 CLUSTER_DIRS = (ROOT / "suites", ROOT / "controls")  # what runs against a cluster
@@ -70,7 +70,7 @@ ALLURE_DIR_KEY = "sidecar_conformance_alluredir"  # workers parse the command li
 
 def pytest_addoption(parser):
     # pytest-kind's own plugin is switched off (pyproject addopts): its fixture would create
-    # a cluster per xdist worker. Its KindCluster class is used by session/kind.py.
+    # a cluster per xdist worker. Its KindCluster class is used by helpers/session/kind.py.
     group = parser.getgroup("sidecar-conformance")
     group.addoption("--kubeconfig", default=None, metavar="PATH",
                     help="test the existing cluster of this kubeconfig (no kind involved)")

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 
 import pytest
 
-from checks.failure import CheckFailed
+from helpers.checks.failure import CheckFailed
 
 CONTROL_PROPERTY = "control failure"
 

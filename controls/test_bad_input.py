@@ -7,8 +7,8 @@ import copy
 import pytest
 import yaml
 
-from checks.cli import assert_one_clear_line, run_pytest
-from kube.timeouts import FIRST_FAILURE, POD_READY
+from helpers.checks.cli import assert_one_clear_line, run_pytest
+from helpers.kube.timeouts import FIRST_FAILURE, POD_READY
 
 MISSING_IMAGE = "localhost/does-not-exist:1"
 ONE_SCENARIO = "test_every_container_has_the_pod_ip_on_eth0 and classic"

@@ -6,11 +6,11 @@ from datetime import timedelta
 
 import pytest
 
-from checks import logs, network, ordering, proxy, reload, shutdown
-from kube.deletion import delete_observed
-from kube.kubelet import config_reload_timeout
-from kube.pods import is_ready, is_running, status_in
-from kube.timeouts import CONTROL_JOB_COMPLETE, KILL_LATENESS
+from helpers.checks import logs, network, ordering, proxy, reload, shutdown
+from helpers.kube.deletion import delete_observed
+from helpers.kube.kubelet import config_reload_timeout
+from helpers.kube.pods import is_ready, is_running, status_in
+from helpers.kube.timeouts import CONTROL_JOB_COMPLETE, KILL_LATENESS
 
 LATE_BY = timedelta(seconds=KILL_LATENESS + 3)  # beyond the SIGKILL check's upper tolerance
 

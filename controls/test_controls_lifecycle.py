@@ -8,12 +8,12 @@ from datetime import timedelta
 import pytest
 from kubernetes import client
 
-from checks import lifecycle
-from checks.events import Timeline
-from kube.deletion import delete_observed
-from kube.pods import all_statuses
-from kube.podhistory import PodHistory
-from kube.timeouts import GRACE_TOLERANCE, KILLING_AFTER_DELETE, NEXT_SIGTERM_AFTER_EXIT, POD_COMPLETED
+from helpers.checks import lifecycle
+from helpers.checks.events import Timeline
+from helpers.kube.deletion import delete_observed
+from helpers.kube.pods import all_statuses
+from helpers.kube.podhistory import PodHistory
+from helpers.kube.timeouts import GRACE_TOLERANCE, KILLING_AFTER_DELETE, NEXT_SIGTERM_AFTER_EXIT, POD_COMPLETED
 
 ORDER_POD = lifecycle.ORDER_POD
 SHORTER_BY = int(2 * GRACE_TOLERANCE)  # seconds: beyond the grace bound's tolerance

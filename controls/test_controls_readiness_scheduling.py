@@ -3,7 +3,7 @@ run on Pods broken in exactly one way (or, for the quota, given a wrong count), 
 sidecar styles unless the check exists in one style only."""
 import pytest
 
-from checks import readiness, scheduling
+from helpers.checks import readiness, scheduling
 
 
 def test_sidecar_without_readiness_probe_lets_the_pod_in_early(namespace, broken, sidecar_style):

@@ -2,7 +2,7 @@
 (test/e2e_node/container_lifecycle_test.go) define it."""
 import pytest
 
-from checks.lifecycle import (
+from helpers.checks.lifecycle import (
     ORDER_POD,
     assert_deleted_promptly,
     assert_gate_kept_shut,
@@ -37,9 +37,9 @@ from checks.lifecycle import (
     wait_completed,
     wait_stuck_starting,
 )
-from kube.deletion import delete_observed
-from kube.podhistory import PodHistory
-from kube.timeouts import POD_COMPLETED
+from helpers.kube.deletion import delete_observed
+from helpers.kube.podhistory import PodHistory
+from helpers.kube.timeouts import POD_COMPLETED
 
 pytestmark = pytest.mark.lifecycle
 

@@ -3,9 +3,9 @@ import statistics
 
 import pytest
 
-from checks.failure import precondition
-from checks.logs import assert_every_line_once_in_order, expected_lines, wait_shipped
-from kube import manifests
+from helpers.checks.failure import precondition
+from helpers.checks.logs import assert_every_line_once_in_order, expected_lines, wait_shipped
+from helpers.kube import manifests
 
 pytestmark = pytest.mark.logs
 

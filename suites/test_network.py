@@ -1,7 +1,7 @@
 """Scenario 1: the containers of a Pod share one network namespace, and only they do."""
 import pytest
 
-from checks.network import (
+from helpers.checks.network import (
     assert_eth0_has_pod_ip,
     assert_loopback_refused_elsewhere,
     assert_other_pod_has_its_own_namespace,

@@ -1,7 +1,7 @@
 """Scenario 6: init containers, native sidecars and Jobs - who starts and stops when."""
 import pytest
 
-from checks.ordering import (
+from helpers.checks.ordering import (
     JOB,
     assert_init_finished_before_main,
     assert_job_stays_incomplete,

@@ -1,7 +1,7 @@
 """Scenario 3: an nginx sidecar on port 80 proxies to the app on the Pod's loopback."""
 import pytest
 
-from checks.proxy import assert_concurrent_requests, assert_proxy_headers, assert_same_answer, proxy_and_app
+from helpers.checks.proxy import assert_concurrent_requests, assert_proxy_headers, assert_same_answer, proxy_and_app
 
 pytestmark = pytest.mark.proxy
 

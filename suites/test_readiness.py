@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from checks.readiness import (
+from helpers.checks.readiness import (
     assert_kept_out_while_sidecar_not_ready,
     assert_service_reaches_sidecar,
     deploy_with_sidecar_not_ready,

@@ -3,8 +3,8 @@ import time
 
 import pytest
 
-from checks.failure import precondition
-from checks.reload import (
+from helpers.checks.failure import precondition
+from helpers.checks.reload import (
     Incarnation,
     assert_reloaded_not_restarted,
     assert_subpath_keeps_old_content,
@@ -13,7 +13,7 @@ from checks.reload import (
     wait_served,
     wait_volume_shows,
 )
-from kube.kubelet import config_reload_timeout
+from helpers.kube.kubelet import config_reload_timeout
 
 pytestmark = pytest.mark.reload
 

@@ -1,7 +1,7 @@
 """Scenario 9: what the scheduler and quotas count of sidecars: effective requests, host ports."""
 import pytest
 
-from checks.scheduling import (
+from helpers.checks.scheduling import (
     REQUESTS_POD,
     SUITE_PORTS,
     assert_port_blocks_contender,

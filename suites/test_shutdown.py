@@ -1,7 +1,7 @@
 """Scenario 5: what sidecars get to do when their Pod is deleted."""
 import pytest
 
-from checks.shutdown import (
+from helpers.checks.shutdown import (
     assert_exited_on_sigterm,
     FOLLOWED,
     assert_flushed_promptly,
@@ -9,7 +9,7 @@ from checks.shutdown import (
     assert_sidecar_outlived_the_app,
     deploy_with_buffered_lines,
 )
-from kube.deletion import delete_observed
+from helpers.kube.deletion import delete_observed
 
 pytestmark = pytest.mark.shutdown
 

@@ -3,8 +3,8 @@ broken and why. Each runs once (no sidecar style) and must do what is expected o
 an example expected broken that starts working fails the run, and says so."""
 import pytest
 
-from checks.tutorial import EXAMPLES, Expected, assert_as_expected, verdict
-from reporting.summary import TUTORIAL_PROPERTY
+from helpers.checks.tutorial import EXAMPLES, Expected, assert_as_expected, verdict
+from helpers.reporting.summary import TUTORIAL_PROPERTY
 
 pytestmark = pytest.mark.tutorial
 

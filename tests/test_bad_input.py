@@ -9,9 +9,9 @@ import shutil
 
 import pytest
 
-from checks.cli import assert_one_clear_line, run_pytest
-from clusterbuild.steps import succeeds
-from kube.timeouts import BAD_INPUT_EXIT
+from helpers.checks.cli import assert_one_clear_line, run_pytest
+from clusters.steps import succeeds
+from helpers.kube.timeouts import BAD_INPUT_EXIT
 
 KIND_MODE = ("suites", "--cluster-name", "bad-input-never-created")
 needs_docker = pytest.mark.skipif(not succeeds(["docker", "info"], timeout=20), reason="needs a running Docker engine")

@@ -7,11 +7,11 @@ import subprocess
 
 import pytest
 
-from bench.__main__ import accounting, parse_args
-from bench import calibrate, nodeparts
-from bench import meter
-from bench.meter import Cost, combine
-from bench.results import Goal, goals, headline, read_costs, totals
+from tools.bench.__main__ import accounting, parse_args
+from tools.bench import calibrate, nodeparts
+from tools.bench import meter
+from tools.bench.meter import Cost, combine
+from tools.bench.results import Goal, goals, headline, read_costs, totals
 
 JUNIT = """<testsuites><testsuite>
 <testcase classname="suites.test_shutdown" name="test_grace[native]" time="40.0"><properties>

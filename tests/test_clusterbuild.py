@@ -11,14 +11,14 @@ from pathlib import Path
 import pytest
 import yaml
 
-from clusterbuild import host, kind_config
-from clusterbuild.binaries import kubernetes_ldflags
-from clusterbuild.component_images import etcd_version, image_tag, sandbox_image
-from clusterbuild.debian_base import mirrors_in
-from clusterbuild.gomodule import GoModule, unserved_modules, wrapper_go_mod
-from clusterbuild.local_images import inputs_digest
-from pins import parse_env_file, pin, suite_images
-from clusterbuild.smoke import SMOKE_MANIFEST, CheckFailed, Stuck, pods_ready
+from clusters import host, kind_config
+from clusters.binaries import kubernetes_ldflags
+from clusters.component_images import etcd_version, image_tag, sandbox_image
+from clusters.debian_base import mirrors_in
+from clusters.gomodule import GoModule, unserved_modules, wrapper_go_mod
+from clusters.local_images import inputs_digest
+from helpers.pins import parse_env_file, pin, suite_images
+from clusters.smoke import SMOKE_MANIFEST, CheckFailed, Stuck, pods_ready
 
 REPO = Path(__file__).resolve().parent.parent
 FULL_CAPS = "000001ffffffffff"
@@ -157,7 +157,7 @@ def test_runc_wrapper_drops_cap_sys_resource_and_runs_real_runc(tmp_path, comman
     fake_runc.chmod(0o755)
     args = ["--root", "/run/x", command] + (["--process", str(target), "id"] if command == "exec"
                                              else ["--bundle", str(tmp_path), "id"])
-    done = subprocess.run([str(REPO / "offline" / "runc-nocap"), *args], capture_output=True, text=True,
+    done = subprocess.run([str(REPO / "clusters" / "offline" / "runc-nocap"), *args], capture_output=True, text=True,
                           env={**os.environ, "RUNC_NOCAP_REAL": str(fake_runc)}, check=True)
     assert done.stdout.strip() == f"real runc: {' '.join(args)}"
     assert "CAP_SYS_RESOURCE" not in target.read_text()
@@ -170,7 +170,7 @@ def test_runc_wrapper_leaves_a_spec_without_cap_sys_resource_alone(tmp_path):
     for name, script in (("runc", 'echo "real runc: $*"'), ("jq", "echo jq ran >&2; exit 1")):
         (tmp_path / name).write_text(f"#!/bin/sh\n{script}\n")
         (tmp_path / name).chmod(0o755)
-    done = subprocess.run([str(REPO / "offline" / "runc-nocap"), "create", "--bundle", str(tmp_path), "id"],
+    done = subprocess.run([str(REPO / "clusters" / "offline" / "runc-nocap"), "create", "--bundle", str(tmp_path), "id"],
                           capture_output=True, text=True, check=True,
                           env={**os.environ, "RUNC_NOCAP_REAL": str(tmp_path / "runc"),
                                "PATH": f"{tmp_path}:{os.environ['PATH']}"})
@@ -179,7 +179,7 @@ def test_runc_wrapper_leaves_a_spec_without_cap_sys_resource_alone(tmp_path):
 
 
 def test_a_pin_is_overridden_only_by_its_prefixed_variable(monkeypatch):
-    import pins as pins_module
+    import helpers.pins as pins_module
 
     pins_module.pins.cache_clear()
     monkeypatch.setenv("KIND_VERSION", "v0.1.0")  # an unrelated variable of the same name

@@ -1,8 +1,8 @@
 """Negative-control overlays: each replaces documents of its scenario (or adds some), pinned images only."""
 import pytest
 
-from kube import manifests
-from kube.images import pinned_images
+from helpers.kube import manifests
+from helpers.kube.images import pinned_images
 
 CONTROLS = sorted(path.name for path in (manifests.MANIFEST_DIR / "controls").glob("*.yaml"))
 PINNED = frozenset(pinned_images().values())

@@ -4,9 +4,9 @@ The online rehearsal's file server on 127.0.0.1 stands in for the release hosts.
 """
 import pytest
 
-from clusterbuild import downloads
-from clusterbuild.steps import StepFailed
-from rehearsal.fileserver import FileServer
+from clusters import downloads
+from clusters.steps import StepFailed
+from tools.rehearsal.fileserver import FileServer
 
 BINARY = b"#!/bin/sh\necho kind v0.0.0\n"
 
@@ -55,7 +55,7 @@ def test_a_checksum_file_must_hold_a_digest():
 
 
 def test_urls_come_from_versions_env_and_can_be_pointed_at_a_mirror(monkeypatch):
-    import pins
+    from helpers import pins
     pins.pins.cache_clear()
     monkeypatch.setenv("SIDECAR_CONFORMANCE_KIND_DOWNLOAD_URL", "http://127.0.0.1:8000/kind/{version}/kind-{os}-{arch}")
     try:
@@ -67,7 +67,7 @@ def test_urls_come_from_versions_env_and_can_be_pointed_at_a_mirror(monkeypatch)
 
 def test_the_stock_tools_come_from_the_urls_a_user_behind_a_mirror_sets(server, tmp_path, monkeypatch):
     """What the online rehearsal relies on: SIDECAR_CONFORMANCE_* URLs and suffixes replace versions.env's."""
-    from pins import pins
+    from helpers.pins import pins
 
     monkeypatch.setenv("SIDECAR_CONFORMANCE_KIND_DOWNLOAD_URL", server + "/{os}/kind")
     monkeypatch.setenv("SIDECAR_CONFORMANCE_KUBECTL_DOWNLOAD_URL", server + "/kind")

@@ -4,10 +4,10 @@ from decimal import Decimal
 import pytest
 from kubernetes import client
 
-from checks.scheduling import (QUOTA, effective_requests, requests_before_sidecars, requests_summed, show,
+from helpers.checks.scheduling import (QUOTA, effective_requests, requests_before_sidecars, requests_summed, show,
                                wait_quota_counted)
-from kube import manifests
-from kube.images import ImageMap, pinned_images
+from helpers.kube import manifests
+from helpers.kube.images import ImageMap, pinned_images
 
 
 def container(name, cpu=None, memory=None, sidecar=False):

@@ -1,5 +1,5 @@
 """In-Pod events: parsed from log lines, ordered on the node's one clock."""
-from checks.events import Timeline, before, parse
+from helpers.checks.events import Timeline, before, parse
 
 
 def test_events_are_parsed_and_other_lines_skipped():

@@ -3,11 +3,11 @@ from types import SimpleNamespace
 
 from kubernetes import client
 
-from reporting import podevidence
-from reporting.clusterfacts import ClusterFacts, NodeFacts
-from reporting.kindnodes import container_of, related_lines
-from reporting.outputs import properties_line
-from reporting.podevidence import Exhibit
+from helpers.reporting import podevidence
+from helpers.reporting.clusterfacts import ClusterFacts, NodeFacts
+from helpers.reporting.kindnodes import container_of, related_lines
+from helpers.reporting.outputs import properties_line
+from helpers.reporting.podevidence import Exhibit
 
 SANDBOX = "a" * 64
 CONTAINERD = [

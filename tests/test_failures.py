@@ -5,12 +5,12 @@ import subprocess
 import pytest
 from kubernetes import client
 
-from checks.failure import Behaviour, CheckFailed, PreconditionFailed, precondition
-from kube import timeouts
-from kube.namespace import refused_creation
-from kube.timeouts import Timeout
-from kube.waits import HoldBroken, WaitTimeout, holds_for, wait_until
-from session import kind
+from helpers.checks.failure import Behaviour, CheckFailed, PreconditionFailed, precondition
+from helpers.kube import timeouts
+from helpers.kube.namespace import refused_creation
+from helpers.kube.timeouts import Timeout
+from helpers.kube.waits import HoldBroken, WaitTimeout, holds_for, wait_until
+from helpers.session import kind
 
 DEMO = Behaviour("demo")
 QUICK = Timeout("quick", 0.2, poll=0.05)

@@ -1,10 +1,10 @@
-"""Unit tests of thawing the frozen cgroups that stop a kind node from being deleted (clusterbuild.frozen)."""
+"""Unit tests of thawing the frozen cgroups that stop a kind node from being deleted (clusters.frozen)."""
 from __future__ import annotations
 
 import pytest
 
-from clusterbuild import frozen, provision
-from clusterbuild.steps import StepFailed
+from clusters import frozen, provision
+from clusters.steps import StepFailed
 
 
 def test_the_node_init_processes_freezer_folder_is_read_from_proc(tmp_path):

@@ -1,8 +1,8 @@
 """Image defaults come from versions.env; mirrors are mapped in one place."""
 import pytest
 
-from kube.images import ImageMap, parse_image_map, pinned_images, with_registry
-from pins import VERSIONS_FILE
+from helpers.kube.images import ImageMap, parse_image_map, pinned_images, with_registry
+from helpers.pins import VERSIONS_FILE
 
 PINNED = {"BUSYBOX_IMAGE": "docker.io/library/busybox:1.36.1", "NGINX_IMAGE": "docker.io/library/nginx:1.27.5"}
 

@@ -1,10 +1,10 @@
-"""The JUnit reader and the statistics bench/ and soak/ share."""
+"""The JUnit reader and the statistics tools/bench/ and tools/soak/ share."""
 from __future__ import annotations
 
 import pytest
 
-from reporting.evidence import DELAY_PREFIX
-from reporting.junitstats import percentile, read_cases, spread
+from helpers.reporting.evidence import DELAY_PREFIX
+from helpers.reporting.junitstats import percentile, read_cases, spread
 
 JUNIT = """<?xml version="1.0" encoding="utf-8"?>
 <testsuites><testsuite name="pytest" tests="5">

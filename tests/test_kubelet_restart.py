@@ -1,7 +1,7 @@
 """What the kubelet restarter printed, read as a restart that happened or did not."""
 import pytest
 
-from kube.kubelet import KubeletRestart, pid_lines
+from helpers.kube.kubelet import KubeletRestart, pid_lines
 
 
 def test_the_pids_before_and_after_are_read_from_the_restarters_lines():

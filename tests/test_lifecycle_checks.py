@@ -5,16 +5,16 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from kubernetes import client
 
-from checks.events import Event, Timeline
-from checks.failure import CheckFailed
-from checks.lifecycle import (
+from helpers.checks.events import Event, Timeline
+from helpers.checks.failure import CheckFailed
+from helpers.checks.lifecycle import (
     assert_gone_by_the_deadline,
     assert_pod_ip_kept,
     assert_started_one_after_another,
     assert_stopped_in_reverse_order,
 )
-from kube.deletion import Deletion
-from kube.timeouts import NEXT_SIGTERM_AFTER_EXIT
+from helpers.kube.deletion import Deletion
+from helpers.kube.timeouts import NEXT_SIGTERM_AFTER_EXIT
 
 
 def timeline(*events):

@@ -1,9 +1,9 @@
 """The scenario manifests: valid, pinned, and prepared the same way for every scenario."""
 import pytest
 
-from kube import manifests
-from kube.images import ABSENT_IMAGE, ImageMap, pinned_images
-from kube.sidecar import sidecar_names
+from helpers.kube import manifests
+from helpers.kube.images import ABSENT_IMAGE, ImageMap, pinned_images
+from helpers.kube.sidecar import sidecar_names
 
 ALL = sorted(path.name for path in manifests.MANIFEST_DIR.glob("*.yaml"))
 PINNED = frozenset(pinned_images().values())

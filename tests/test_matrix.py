@@ -3,7 +3,7 @@ import json
 import re
 import sys
 
-from matrix import run, table, versions
+from tools.matrix import run, table, versions
 
 SUMMARY = {
     "verdict": "FAIL", "counts": {"pass": 1, "fail": 1, "skip": 1},

@@ -1,7 +1,7 @@
 """Namespace names."""
 import re
 
-from kube.namespace import MAX_NAME, namespace_name
+from helpers.kube.namespace import MAX_NAME, namespace_name
 
 DNS_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
 

@@ -1,7 +1,7 @@
 """Native sidecars are gated by what the cluster does: its API server and its kubelets."""
 from kubernetes import client
 
-from kube.nativegate import api_problem, kubelet_problem, probe_pod
+from helpers.kube.nativegate import api_problem, kubelet_problem, probe_pod
 
 
 def node(name, kubelet, unschedulable=False):
@@ -45,7 +45,7 @@ def test_the_probe_pod_has_one_native_sidecar():
 
 
 def test_an_api_server_of_1_29_or_later_that_drops_native_sidecars_breaks_a_promise():
-    from kube.nativegate import support
+    from helpers.kube.nativegate import support
     dropped = "the API server drops restartPolicy from init containers"
     assert support(dropped, True, "v1.29.0").promised
     assert support(dropped, True, "v1.34.11").promised

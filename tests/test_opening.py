@@ -3,9 +3,9 @@ import threading
 
 import pytest
 
-from kube.cluster import ClusterTarget
-from kube.nativegate import NativeSupport
-from session.opening import Opening, read_handoff, write_handoff
+from helpers.kube.cluster import ClusterTarget
+from helpers.kube.nativegate import NativeSupport
+from helpers.session.opening import Opening, read_handoff, write_handoff
 
 
 def test_wait_returns_once_the_work_is_done():

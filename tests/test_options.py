@@ -3,7 +3,7 @@ import sys
 
 import pytest
 
-from checks.cli import assert_one_clear_line, run_pytest
+from helpers.checks.cli import assert_one_clear_line, run_pytest
 
 KUBECONFIG = """\
 apiVersion: v1

@@ -1,9 +1,9 @@
 """Parsers of what containers and the API print."""
 from datetime import UTC, datetime
 
-from kube.logs import parse_log, parse_log_line, split_log
-from kube.netinfo import interface_addresses, listening_tcp
-from kube.portforward import forwarded_port
+from helpers.kube.logs import parse_log, parse_log_line, split_log
+from helpers.kube.netinfo import interface_addresses, listening_tcp
+from helpers.kube.portforward import forwarded_port
 
 BUSYBOX_IP = """\
 2: eth0@if7: <BROADCAST,MULTICAST,UP,LOWER_UP,M-DOWN> mtu 1500 qdisc noqueue qlen 1000
@@ -55,6 +55,6 @@ def test_the_kubelets_own_lines_in_a_log_stream_are_set_apart():
 
 
 def test_a_refused_exec_is_named_in_the_kubelets_words():
-    from kube.execs import refusal
+    from helpers.kube.execs import refusal
     raw = ValueError("invalid literal for int() with base 10: 'unable to upgrade connection: container not found (\"app\")'")
     assert refusal(raw) == 'unable to upgrade connection: container not found ("app")'

@@ -3,7 +3,7 @@ import sys
 
 import pytest
 
-from session.preflight import SessionError, skew_problem, tool_output
+from helpers.session.preflight import SessionError, skew_problem, tool_output
 
 
 @pytest.mark.parametrize("kubectl, server", [

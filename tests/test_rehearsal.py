@@ -1,7 +1,7 @@
 """The online rehearsal's pure parts: the mirror configuration it hands to containerd."""
 import tomllib
 
-from rehearsal.__main__ import _mirror_hosts
+from tools.rehearsal.__main__ import _mirror_hosts
 
 
 def test_each_registry_the_images_name_gets_one_plain_http_mirror(tmp_path):
@@ -14,19 +14,19 @@ def test_each_registry_the_images_name_gets_one_plain_http_mirror(tmp_path):
 
 def _answers(monkeypatch, answers: dict[str, str]) -> None:
     """registry.output_of answers by the command's first word."""
-    from rehearsal import registry
+    from tools.rehearsal import registry
     monkeypatch.setattr(registry, "output_of", lambda cmd, timeout: answers[cmd[0]])
 
 
 def test_bridge_gateway_as_docker_names_it(monkeypatch):
-    from rehearsal.registry import docker_bridge_gateway
+    from tools.rehearsal.registry import docker_bridge_gateway
     _answers(monkeypatch, {"docker": "172.17.0.1 |docker0\n"})
     assert docker_bridge_gateway() == "172.17.0.1"
 
 
 def test_bridge_without_a_gateway_falls_back_to_its_interface_address(monkeypatch):
     """A freshly started Debian docker.io 20.10 lists the bridge's subnet without a gateway."""
-    from rehearsal.registry import docker_bridge_gateway
+    from tools.rehearsal.registry import docker_bridge_gateway
     _answers(monkeypatch, {"docker": "|docker0\n",
                            "ip": "3: docker0    inet 172.17.0.1/16 brd 172.17.255.255 scope global docker0\\n"})
     assert docker_bridge_gateway() == "172.17.0.1"
@@ -34,8 +34,8 @@ def test_bridge_without_a_gateway_falls_back_to_its_interface_address(monkeypatc
 
 def test_bridge_without_any_address_is_one_clear_error(monkeypatch):
     import pytest
-    from clusterbuild.steps import StepFailed
-    from rehearsal.registry import docker_bridge_gateway
+    from clusters.steps import StepFailed
+    from tools.rehearsal.registry import docker_bridge_gateway
     _answers(monkeypatch, {"docker": "|docker0\n", "ip": ""})
     with pytest.raises(StepFailed, match="no gateway and its interface docker0 has no IPv4 address"):
         docker_bridge_gateway()

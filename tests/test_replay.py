@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from bench import replay
-from kube import journal
+from tools.bench import replay
+from helpers.kube import journal
 
 
 def test_journal_writes_a_line_per_request_only_when_asked(tmp_path, monkeypatch):

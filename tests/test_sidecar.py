@@ -1,7 +1,7 @@
 """The one classic -> native conversion."""
 import pytest
 
-from kube.sidecar import SIDECARS_ANNOTATION, sidecar_names, to_native
+from helpers.kube.sidecar import SIDECARS_ANNOTATION, sidecar_names, to_native
 
 
 def pod(sidecars="shipper", init=None):

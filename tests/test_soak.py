@@ -1,5 +1,5 @@
 """Soak reports: per-test pass counts and delay spreads from junit files."""
-from soak.report import lines, read_junit, summarize
+from tools.soak.report import lines, read_junit, summarize
 
 JUNIT = """<testsuites><testsuite>
 <testcase classname="suites.test_a" name="test_x[classic]" time="1">

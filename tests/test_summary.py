@@ -4,10 +4,10 @@ from types import SimpleNamespace
 
 import pytest
 
-from reporting.behaviours import BEHAVIOURS
-from reporting.clusterfacts import ClusterFacts, NodeFacts
-from reporting.evidence import DELAY_PREFIX, STYLES_PROPERTY
-from reporting.summary import (EXIT_FAIL, EXIT_INCONCLUSIVE, EXIT_PASS, NOT_SELECTED, PASS, TUTORIAL_PROPERTY, build, markdown, reason,
+from helpers.reporting.behaviours import BEHAVIOURS
+from helpers.reporting.clusterfacts import ClusterFacts, NodeFacts
+from helpers.reporting.evidence import DELAY_PREFIX, STYLES_PROPERTY
+from helpers.reporting.summary import (EXIT_FAIL, EXIT_INCONCLUSIVE, EXIT_PASS, NOT_SELECTED, PASS, TUTORIAL_PROPERTY, build, markdown, reason,
                                terminal_lines)
 
 FACTS = ClusterFacts("v1.34.11", {"kubectl": "v1.34.11"}, None,

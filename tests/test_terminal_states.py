@@ -1,7 +1,7 @@
 """A Pod wait tells a state the Pod will not leave (terminal_state) from "not yet"."""
 from kubernetes import client
 
-from kube.pods import terminal_state
+from helpers.kube.pods import terminal_state
 
 
 def pod(phase="Pending", waiting=None, message="", conditions=(), last_exit=None, reason=None):

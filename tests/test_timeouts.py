@@ -1,8 +1,8 @@
 """The config-reload bound derived from the kubelet's syncFrequency."""
 import pytest
 
-from kube.kubelet import sync_frequency_from_configz
-from kube.timeouts import DEFAULT_SYNC_FREQUENCY, config_reload, pod_deletion
+from helpers.kube.kubelet import sync_frequency_from_configz
+from helpers.kube.timeouts import DEFAULT_SYNC_FREQUENCY, config_reload, pod_deletion
 
 
 @pytest.mark.parametrize("value, seconds", [("1m0s", 60), ("5s", 5), ("1m30s", 90), ("500ms", 0.5)])

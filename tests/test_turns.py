@@ -1,4 +1,4 @@
-"""Turns on the nodes (session/turns.py): a disruption waits for every share, and shares wait
+"""Turns on the nodes (helpers/session/turns.py): a disruption waits for every share, and shares wait
 for a disruption. Two Turns on one folder stand for two processes of a run (flock locks of
 separate opens conflict within one process too)."""
 import threading
@@ -6,9 +6,9 @@ import time
 
 import pytest
 
-from kube.timeouts import Timeout
-from kube.waits import WaitTimeout
-from session.turns import Turns
+from helpers.kube.timeouts import Timeout
+from helpers.kube.waits import WaitTimeout
+from helpers.session.turns import Turns
 
 SHORT = Timeout("a turn in this unit test", 0.3)
 

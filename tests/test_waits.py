@@ -3,8 +3,8 @@ import itertools
 
 import pytest
 
-from kube.timeouts import Timeout
-from kube.waits import CannotHappen, HoldBroken, NotYet, WaitTimeout, holds_for, wait_until
+from helpers.kube.timeouts import Timeout
+from helpers.kube.waits import CannotHappen, HoldBroken, NotYet, WaitTimeout, holds_for, wait_until
 
 QUICK = Timeout("quick test timeout", 0.3, poll=0.05)
 

@@ -4,8 +4,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from session.durations import load, longest_first, save
-from session.workers import SharedPodScheduling, scope_of
+from helpers.session.durations import load, longest_first, save
+from helpers.session.workers import SharedPodScheduling, scope_of
 
 
 def test_a_class_of_tests_is_one_unit_per_sidecar_style():

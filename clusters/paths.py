@@ -1,0 +1,21 @@
+"""Where the build keeps its artifacts: a cache keyed by version, outside the work tree."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from helpers.pins import REPO_ROOT
+
+CACHE_ROOT = Path(os.environ.get("SIDECAR_CONFORMANCE_CACHE", Path.home() / ".cache" / "sidecar-conformance"))
+LOG_DIR = CACHE_ROOT / "logs"
+# What `make cluster` hands to users: the kubeconfig and the tools it was made with.
+STATE_DIR = REPO_ROOT / ".cluster"
+KUBECONFIG = STATE_DIR / "kubeconfig"
+OFFLINE_DIR = REPO_ROOT / "clusters" / "offline"
+
+
+def versioned(kind: str, version: str) -> Path:
+    """Cache folder for one artifact family at one version, e.g. versioned('kubernetes', 'v1.34.11')."""
+    path = CACHE_ROOT / f"{kind}-{version}"
+    path.mkdir(parents=True, exist_ok=True)
+    return path

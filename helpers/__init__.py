@@ -1,0 +1,2 @@
+"""The library the suites stand on: how to talk to a cluster (kube, the bottom), the run's session,
+reporting, and the checks."""

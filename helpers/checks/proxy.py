@@ -1,0 +1,66 @@
+"""Reverse proxy: the sidecar returns the app's answers, adds its headers, takes concurrency."""
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager
+
+import httpx
+
+from helpers.checks.failure import Behaviour, precondition
+from helpers.kube.timeouts import CONCURRENT_REQUEST, PROXY_FORWARDING
+
+PROXY = Behaviour("proxy")
+PROXY_PORT, APP_PORT = 80, 8080
+CONCURRENT_REQUESTS = 50
+
+
+@contextmanager
+def proxy_and_app(pod):
+    """HTTP clients for the proxy (port 80) and the app itself (port 8080).
+
+    The app must answer first; then the proxy has PROXY_FORWARDING to forward to it.
+    """
+    with pod.http(APP_PORT) as app, ExitStack() as stack:
+        with PROXY.waiting("proxy forwards to the app"):
+            proxy = stack.enter_context(pod.http(PROXY_PORT, timeout=PROXY_FORWARDING))
+        yield proxy, app
+
+
+def lower_keys(headers: dict) -> dict:
+    return {key.lower(): value for key, value in headers.items()}
+
+
+def assert_same_answer(proxy, app, path: str, expected: tuple[int, str]) -> None:
+    """GET `path` from the app answers `expected` (status, body), and so does the proxy."""
+    through_proxy, direct = proxy.get(path), app.get(path)
+    precondition((direct.status_code, direct.text) == expected, f"the app answers GET {path} with {expected}")
+    seen = (through_proxy.status_code, through_proxy.text)
+    PROXY.require(seen == expected, "answers pass through unchanged",
+                  f"GET {path} through the proxy to give the app's {expected}", seen)
+
+
+def assert_proxy_headers(proxy, app) -> None:
+    """nginx adds X-Forwarded-By and X-Real-IP and keeps the client's X-Request-Id."""
+    via_proxy = lower_keys(proxy.get("/headers", headers={"X-Request-Id": "via-proxy"}).json())
+    direct = lower_keys(app.get("/headers", headers={"X-Request-Id": "direct"}).json())
+    precondition("x-forwarded-by" not in direct, "the app sees no X-Forwarded-By from a direct client")
+    added = {key: via_proxy.get(key) for key in ("x-forwarded-by", "x-real-ip", "x-request-id")}
+    PROXY.require(added["x-forwarded-by"] == "nginx-sidecar" and added["x-real-ip"]
+                  and added["x-request-id"] == "via-proxy", "proxy headers",
+                  "X-Forwarded-By nginx-sidecar, an X-Real-IP and the client's X-Request-Id at the app", added)
+
+
+def assert_concurrent_requests(proxy, count: int = CONCURRENT_REQUESTS) -> None:
+    """`count` simultaneous requests each get their own 200 answer (within CONCURRENT_REQUEST)."""
+    def ask(number: int) -> str | None:
+        try:
+            response = proxy.get("/headers", headers={"X-Request-Id": f"request-{number}"}, timeout=CONCURRENT_REQUEST)
+        except httpx.HTTPError as exc:
+            return f"#{number}: {type(exc).__name__}: {exc}"
+        if response.status_code != 200:
+            return f"#{number}: HTTP {response.status_code}"
+        echoed = lower_keys(response.json()).get("x-request-id")
+        return None if echoed == f"request-{number}" else f"#{number}: answered for {echoed}"
+
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        problems = [p for p in pool.map(ask, range(count)) if p]
+    PROXY.require(problems == [], "concurrent requests", f"{count} simultaneous requests each answered 200",
+                  f"{len(problems)} failed: {problems[:3]}")

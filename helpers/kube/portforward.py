@@ -1,0 +1,93 @@
+"""`kubectl port-forward` to a Pod on a free local port, for HTTP through httpx."""
+from __future__ import annotations
+
+import ctypes
+import re
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from helpers.kube import usage
+from helpers.kube.cluster import ClusterTarget
+from helpers.kube.timeouts import PORT_FORWARD, PORT_FORWARD_STOP
+from helpers.kube.waits import wait_until
+
+PR_SET_PDEATHSIG = 1
+FORWARDING = re.compile(r"Forwarding from 127\.0\.0\.1:(\d+) -> \d+")
+
+
+def forwarded_port(output: list[str]) -> int | None:
+    """The local port kubectl announced, if it did."""
+    for line in output:
+        match = FORWARDING.search(line)
+        if match:
+            return int(match.group(1))
+    return None
+
+
+def _die_with_parent() -> None:
+    """In the child: SIGTERM it when the test process dies, even by SIGKILL (Linux prctl)."""
+    if sys.platform == "linux":
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def _drain(pipe, into: list[str]) -> None:
+    for line in pipe:
+        into.append(line.rstrip("\n"))
+
+
+@dataclass(frozen=True)
+class Forward:
+    """A running `kubectl port-forward`: its local URL, and whether it has ended."""
+
+    url: str
+    process: subprocess.Popen
+    output: list[str]
+
+    def ended(self) -> str | None:
+        """Why the forward no longer works (kubectl exited, as it does when the Pod's port
+        refuses a connection), or None while it runs."""
+        if self.process.poll() is None:
+            return None
+        return f"kubectl port-forward exited {self.process.returncode}: {' | '.join(self.output[-3:])}"
+
+
+@contextmanager
+def port_forward(target: ClusterTarget, namespace: str, pod: str, port: int, context: Callable[[], str]):
+    """Run `kubectl port-forward` for the block; yields a Forward to `http://127.0.0.1:<local port>`.
+
+    `context` describes the Pod for failure messages.
+    """
+    command = [target.kubectl, *target.kubectl_flags(), "--namespace", namespace,
+               "port-forward", "--address", "127.0.0.1", f"pod/{pod}", f":{port}"]
+    usage.count(usage.PORT_FORWARDS)
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               preexec_fn=_die_with_parent)
+    output: list[str] = []
+    for pipe in (process.stdout, process.stderr):
+        threading.Thread(target=_drain, args=(pipe, output), daemon=True).start()
+    try:
+        wait_until(
+            f"kubectl port-forward to {namespace}/{pod}:{port} to listen",
+            lambda: (forwarded_port(output), process.poll()),
+            lambda seen: seen[0] is not None or seen[1] is not None,
+            PORT_FORWARD,
+            context,
+            show=lambda _: " | ".join(output) or "(no output)",
+        )
+        local = forwarded_port(output)
+        if local is None:
+            raise AssertionError(f"kubectl port-forward exited {process.returncode}: {' | '.join(output)}\n"
+                                 f"{context()}")
+        yield Forward(f"http://127.0.0.1:{local}", process, output)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=PORT_FORWARD_STOP)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

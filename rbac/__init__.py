@@ -1,1 +1,0 @@
-"""Least privilege: run the suites as an identity bound to rbac/sidecar-conformance.yaml only."""

@@ -1,0 +1,1 @@
+"""The operator tools: bench, matrix, soak, the online rehearsal, least privilege (rbac)."""
