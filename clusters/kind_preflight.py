@@ -20,13 +20,13 @@ QUERY_TIMEOUT = 10
 RELEASE = re.compile(r"v\d+\.\d+\.\d+")
 
 
-def check_docker() -> None:
-    """The docker CLI is installed and its engine answers."""
+def check_docker() -> str:
+    """The docker CLI is installed and its engine answers: its version."""
     if shutil.which("docker") is None:
         raise StepFailed("docker is not installed (no `docker` on PATH); kind needs a Docker engine"
                          " (`make e2e` installs Debian's docker.io)")
     try:
-        output_of(["docker", "info", "--format", "{{.ServerVersion}}"], timeout=QUERY_TIMEOUT)
+        return output_of(["docker", "info", "--format", "{{.ServerVersion}}"], timeout=QUERY_TIMEOUT).strip()
     except StepFailed as err:
         reason = str(err).strip().splitlines()[-1]
         raise StepFailed(f"the Docker engine does not answer ({reason}); start it (`make e2e` starts dockerd)") from None
@@ -65,11 +65,13 @@ def check_node_image(image: str, online: bool) -> None:
         raise StepFailed(f"--kind-image {image}: neither a local Docker image nor in its registry")
 
 
-def preflight(node_image: str | None) -> None:
-    """Every check, cheapest first; StepFailed with one line on the first that fails."""
-    check_docker()
+def preflight(node_image: str | None) -> str:
+    """Every check, cheapest first; StepFailed with one line on the first that fails. The
+    Docker engine's version (the run's one question to Docker about itself)."""
+    docker = check_docker()
     online = registry_reachable()
     check_kind(not online)
     check_kubernetes_version(not online)
     if node_image:
         check_node_image(node_image, online)
+    return docker

@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from helpers.pins import REPO_ROOT
+from helpers.pins import REPO_ROOT, pin
 
 CACHE_ROOT = Path(os.environ.get("SIDECAR_CONFORMANCE_CACHE", Path.home() / ".cache" / "sidecar-conformance"))
 LOG_DIR = CACHE_ROOT / "logs"
@@ -19,3 +19,8 @@ def versioned(kind: str, version: str) -> Path:
     path = CACHE_ROOT / f"{kind}-{version}"
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def kubeconfig_of(cluster: str) -> Path:
+    """The kubeconfig of kind cluster `cluster`, in `.cluster/` (KUBECONFIG for the pinned name)."""
+    return KUBECONFIG if cluster == pin("CLUSTER_NAME") else STATE_DIR / f"kubeconfig-{cluster}"

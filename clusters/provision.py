@@ -1,23 +1,22 @@
 """Prepare and create the project's kind cluster on this host, online or offline."""
 from __future__ import annotations
 
-import subprocess
 from dataclasses import replace
 from pathlib import Path
-
-from pytest_kind import KindCluster
 
 from . import binaries
 from .docker_engine import ensure_docker
 from .downloads import stock_tools
 from .frozen import thaw_nodes
 from .images import image_exists, image_label
+from .kindcreate import create_bounded
 from .kind_config import RUNC_NOCAP_IN_NODE, kind_config
+from .lookup import KindNodes, look_up
 from .paths import CACHE_ROOT, STATE_DIR
 from helpers.pins import pin
 from .recipe import KindRecipe
 from .registry import OVERRIDE, registry_reachable
-from .steps import StepFailed, output_of, run_step, say
+from .steps import StepFailed, run_step, say
 
 STOCK_TOOLS_DIR = CACHE_ROOT / "stock-tools"  # kind and kubectl downloaded for the online path, by version
 RUNC_NOCAP_LABEL = "io.github.sidecar-conformance.runc-nocap"  # set by clusters/offline/node/Dockerfile
@@ -55,9 +54,11 @@ def _pull(image: str) -> None:
         run_step(f"docker pull {image.split('@')[0]}", ["docker", "pull", image], timeout=PULL_TIMEOUT)
 
 
-def prepare_kind() -> KindRecipe:
-    """Docker running, then kind, kubectl and a node image: stock ones online, built ones offline."""
-    ensure_docker()
+def prepare_kind(docker_checked: bool = False) -> KindRecipe:
+    """Docker running (unless the caller checked it), then kind, kubectl and a node image: stock
+    ones online, built ones offline."""
+    if not docker_checked:
+        ensure_docker()
     if registry_reachable():
         say("container registry reachable: using stock kind and the pinned kindest/node image")
         kind, kubectl = stock_tools(STOCK_TOOLS_DIR)
@@ -79,51 +80,36 @@ def prepare_kind() -> KindRecipe:
 
 
 def create_cluster(name: str, kubeconfig: Path, node_image: str | None = None,
-                   recipe: KindRecipe | None = None) -> tuple[KindCluster, KindRecipe]:
-    """Create (or reuse) kind cluster `name`, load the test images, wait for Ready nodes.
+                   recipe: KindRecipe | None = None, nodes: KindNodes | None = None) -> KindRecipe:
+    """Create (or reuse) kind cluster `name`, load the test images, wait for Ready nodes; the
+    recipe it was made with.
 
     node_image replaces the recipe's node image (another Kubernetes version, say); recipe is
-    prepare_kind()'s, when the caller prepared it already.
+    prepare_kind()'s and nodes look_up()'s, when the caller has them already.
     """
     recipe = recipe or prepare_kind()
+    nodes = nodes or look_up(name)
     if node_image:
         _pull(node_image)
         recipe = replace(recipe, node_image=node_image, config_file=_write_config(node_image))
     kubeconfig.parent.mkdir(parents=True, exist_ok=True)
-    _delete_if_stopped(name, recipe.kind_bin)
-    _export_kubeconfig(name, recipe.kind_bin, kubeconfig)
-    cluster = KindCluster(name, kubeconfig, image=recipe.node_image,
-                          kind_path=recipe.kind_bin, kubectl_path=recipe.kubectl_bin)
-    say(f"creating kind cluster {name!r} from {recipe.node_image} (reused if it exists)")
-    try:
-        cluster.create(recipe.config_file)
-    except subprocess.CalledProcessError as err:
-        raise StepFailed(f"kind create cluster {name!r} failed (exit {err.returncode}); its output is above") from None
+    if nodes.stopped:
+        say(f"kind cluster {name!r} exists but its nodes are stopped: recreating it")
+        kind_delete(recipe.kind_bin, name)
+    if nodes.exist and not nodes.stopped:
+        say(f"reusing kind cluster {name!r}")
+        run_step(f"kind export kubeconfig {name}", [str(recipe.kind_bin), "export", "kubeconfig", "--name", name,
+                                                   "--kubeconfig", str(kubeconfig)], timeout=60)
+    else:
+        say(f"creating kind cluster {name!r} from {recipe.node_image}")
+        create_bounded(name, kubeconfig, recipe)
     if recipe.images_to_load:
         run_step("kind load test images", [str(recipe.kind_bin), "load", "docker-image", "--name", name,
                                            *recipe.images_to_load], timeout=LOAD_TIMEOUT)
     run_step("wait for Ready nodes", [str(recipe.kubectl_bin), "--kubeconfig", str(kubeconfig), "wait",
                                       "--for=condition=Ready", "nodes", "--all", f"--timeout={NODE_READY_TIMEOUT}s"],
              timeout=NODE_READY_TIMEOUT + 30)
-    return cluster, recipe
-
-
-def _delete_if_stopped(name: str, kind: Path) -> None:
-    """A cluster whose node containers stopped (host or dockerd restarted) can not be reused."""
-    if not kind.is_file() or name not in output_of([str(kind), "get", "clusters"], timeout=60).split():
-        return
-    nodes = kind_nodes(kind, name)
-    states = [output_of(["docker", "inspect", "-f", "{{.State.Running}}", n], timeout=30).strip() for n in nodes]
-    if "false" in states or not nodes:
-        say(f"kind cluster {name!r} exists but its nodes are stopped: recreating it")
-        kind_delete(kind, name)
-
-
-def _export_kubeconfig(name: str, kind: Path, kubeconfig: Path) -> None:
-    """pytest-kind writes a kubeconfig only when it creates the cluster: write one for a reused cluster."""
-    if kind.is_file() and name in output_of([str(kind), "get", "clusters"], timeout=60).split():
-        run_step(f"kind export kubeconfig {name}", [str(kind), "export", "kubeconfig", "--name", name,
-                                                   "--kubeconfig", str(kubeconfig)], timeout=60)
+    return recipe
 
 
 def delete_cluster(name: str) -> None:
@@ -135,15 +121,10 @@ def delete_cluster(name: str) -> None:
     if kind is None:
         say("no kind binary built or downloaded yet: nothing to delete")
         return
-    if name not in output_of([str(kind), "get", "clusters"], timeout=60).split():
+    if not look_up(name).exist:
         say(f"no kind cluster named {name!r}")
         return
     kind_delete(kind, name)
-
-
-def kind_nodes(kind: Path, name: str) -> list[str]:
-    """The node containers of kind cluster `name`."""
-    return output_of([str(kind), "get", "nodes", "--name", name], timeout=60).split()
 
 
 def kind_delete(kind: Path, name: str, kubeconfig: Path | None = None) -> None:
@@ -154,7 +135,7 @@ def kind_delete(kind: Path, name: str, kubeconfig: Path | None = None) -> None:
     try:
         run_step(step, cmd, timeout=DELETE_TIMEOUT)
     except StepFailed:
-        thawed = thaw_nodes(kind_nodes(kind, name))
+        thawed = thaw_nodes(list(look_up(name).running))
         if not thawed:
             raise
         say(f"{step}: thawed {len(thawed)} frozen cgroups in its nodes (container starts cut short); deleting again")

@@ -5,6 +5,7 @@ import json
 import os
 import shutil
 import subprocess
+import time
 import tomllib
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from clusters.gomodule import GoModule, unserved_modules, wrapper_go_mod
 from clusters.local_images import inputs_digest
 from helpers.pins import parse_env_file, pin, suite_images
 from clusters.smoke import SMOKE_MANIFEST, CheckFailed, Stuck, pods_ready
+from clusters.steps import StepFailed
 
 REPO = Path(__file__).resolve().parent.parent
 FULL_CAPS = "000001ffffffffff"
@@ -222,3 +224,21 @@ def test_smoke_pods_stop_at_once_on_a_pull_back_off_and_wait_otherwise():
     with pytest.raises(CheckFailed, match=r"not Ready .*\['b'\]") as raised:
         pods_ready([_pod("a", True), _pod("b", False, {"reason": "ContainerCreating"})])
     assert not isinstance(raised.value, Stuck)
+
+
+def test_kind_create_is_ended_after_its_bound_with_one_line(tmp_path, monkeypatch):
+    from clusters import kindcreate
+    from clusters.recipe import KindRecipe
+
+    kind = tmp_path / "kind"
+    kind.write_text("#!/bin/sh\n[ \"$1\" = get ] && exit 0\ntrap 'kill $!; exit 143' TERM\nsleep 30 & wait\n")
+    kind.chmod(0o755)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(kindcreate, "CREATE_TIMEOUT", 0.5)
+    recipe = KindRecipe(kind_bin=kind, kubectl_bin=kind, node_image="node", config_file=tmp_path / "c.yaml")
+    started = time.monotonic()
+    with pytest.raises(StepFailed, match=r"kind create cluster 'c1' did not finish within 0.5s"):
+        kindcreate.create_bounded("c1", tmp_path / "kubeconfig", recipe)
+    assert time.monotonic() - started < 10
+    assert not kindcreate.kind_children(kind, "c1")
+    assert not (tmp_path / ".pytest-kind").exists()  # one kubeconfig home: pytest-kind's folder is not left

@@ -1,6 +1,5 @@
 """Failures carry a kind: a broken check, a scenario that could not be set up, a refused object."""
 import json
-import subprocess
 
 import pytest
 from kubernetes import client
@@ -10,7 +9,7 @@ from helpers.kube import timeouts
 from helpers.kube.namespace import refused_creation
 from helpers.kube.timeouts import Timeout
 from helpers.kube.waits import HoldBroken, WaitTimeout, holds_for, wait_until
-from helpers.session import kind
+from clusters.lookup import parse_nodes
 
 DEMO = Behaviour("demo")
 QUICK = Timeout("quick", 0.2, poll=0.05)
@@ -62,11 +61,9 @@ def test_timeouts_scale():
         timeouts.set_scale(0)
 
 
-def test_a_cluster_is_not_taken_as_new_when_docker_does_not_answer(monkeypatch):
-    def docker_fails(*_args, **_kwargs):
-        return subprocess.CompletedProcess([], 1, "", "Cannot connect to the Docker daemon")
-
-    monkeypatch.setattr(kind.subprocess, "run", docker_fails)
-    assert kind.kind_cluster_exists("x") is None
-    monkeypatch.setattr(kind.subprocess, "run", lambda *a, **k: subprocess.CompletedProcess([], 0, "", ""))
-    assert kind.kind_cluster_exists("x") is False
+def test_a_kind_cluster_with_a_stopped_node_is_not_reused():
+    listing = "c1-control-plane\trunning\nc1-worker\texited\n"
+    nodes = parse_nodes("c1", listing)
+    assert nodes.exist and nodes.stopped and nodes.running == {"c1-control-plane": True, "c1-worker": False}
+    assert not parse_nodes("c1", "").exist and not parse_nodes("c1", "").stopped
+    assert not parse_nodes("c1", "c1-control-plane\trunning\n").stopped

@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from clusters import frozen, provision
+from clusters.lookup import KindNodes
 from clusters.steps import StepFailed
 
 
@@ -38,7 +39,7 @@ def test_a_failed_kind_delete_is_retried_once_after_a_thaw_and_fails_as_before_w
 
     monkeypatch.setattr(provision, "run_step", run_step)
     monkeypatch.setattr(provision, "say", lambda line: None)
-    monkeypatch.setattr(provision, "kind_nodes", lambda kind, name: [f"{name}-control-plane"])
+    monkeypatch.setattr(provision, "look_up", lambda name: KindNodes(name, {f"{name}-control-plane": False}))
     monkeypatch.setattr(provision, "thaw_nodes", lambda nodes: ["/sys/fs/cgroup/freezer/x"])
     provision.kind_delete("kind", "c1")
     assert len(calls) == 2 and calls[0] == ["kind", "delete", "cluster", "--name", "c1"]

@@ -75,21 +75,24 @@ def server_version(target: ClusterTarget) -> str:
         raise SessionError(f"cluster of {where} is not reachable: {first_line}") from None
 
 
-def tool_versions(target: ClusterTarget, server: str) -> dict[str, str]:
-    """kubectl's version (within skew of `server`); kind's and docker's when the run drives kind."""
+def tool_versions(target: ClusterTarget, server: str, known: dict[str, str]) -> dict[str, str]:
+    """kubectl's version (within skew of `server`); kind's and docker's when the run drives kind
+    (those in `known` not asked again)."""
     versions = {"kubectl": kubectl_version(target.kubectl)}
     problem = skew_problem(versions["kubectl"], server)
     if problem:
         raise SessionError(f"{problem}; pass --kubectl PATH instead of {target.kubectl}")
     if target.kind_bin:
         versions["kind"] = tool_output([target.kind_bin, "version"], "kind").removeprefix("kind ").split(" ")[0]
-        versions["docker"] = tool_output(["docker", "version", "--format", "{{.Server.Version}}"], "docker")
+        versions["docker"] = known.get("docker") or tool_output(["docker", "version", "--format",
+                                                                 "{{.Server.Version}}"], "docker")
     return versions
 
 
-def preflight(target: ClusterTarget) -> ClusterFacts:
-    """Check the server and the tools, in that order; return what the report says about them."""
+def preflight(target: ClusterTarget, known: dict[str, str]) -> ClusterFacts:
+    """Check the server and the tools, in that order (tool versions in `known` already asked);
+    return what the report says about them."""
     server = server_version(target)
-    tools = tool_versions(target, server)
+    tools = tool_versions(target, server, known)
     with api_client(target) as api:
         return read_facts(client.CoreV1Api(api), server, tools, target.context)

@@ -7,7 +7,7 @@ import os
 
 import httpx
 
-from helpers.session.kind import KIND_CLUSTER_LABEL
+from clusters.lookup import KIND_CLUSTER_LABEL
 
 DOCKER_API_TIMEOUT = 10.0
 

@@ -23,6 +23,7 @@ from clusters import binaries
 from clusters.docker_engine import ensure_docker
 from clusters.downloads import architecture
 from clusters.node_image import ensure_node_image
+from clusters.paths import kubeconfig_of
 from clusters.provision import STOCK_TOOLS_DIR
 from clusters.steps import exit_code_of, run_shown, say
 from clusters.suite_images import build_suite_images
@@ -92,7 +93,7 @@ def rehearse(pytest_args: list[str]) -> int:
                 "--junitxml", str(REPORTS / "junit.xml"), *pytest_args], env, SUITES_TIMEOUT)
             kubectl = STOCK_TOOLS_DIR / f"kubectl-{pin('KUBERNETES_VERSION')}"
             check = _run("smoke check", [python, "-m", "clusters", "check", "--kubeconfig",
-                                         str(REPO_ROOT / ".pytest-kind" / CLUSTER / "kubeconfig"),
+                                         str(kubeconfig_of(CLUSTER)),
                                          "--kubectl", str(kubectl)], env, CHECK_TIMEOUT)
         finally:
             _run("delete the rehearsal cluster", [python, "-m", "clusters", "delete", "--name", CLUSTER],
