@@ -6,6 +6,7 @@ import pytest
 from helpers.kube.cluster import ClusterTarget
 from helpers.kube.nativegate import NativeSupport
 from helpers.session.opening import Opening, read_handoff, write_handoff
+from helpers.session.preflight import SessionError
 
 
 def test_wait_returns_once_the_work_is_done():
@@ -34,3 +35,11 @@ def test_the_handoff_carries_the_target_and_the_native_answer(tmp_path):
     write_handoff(tmp_path / "session.json", target, native)
     assert read_handoff(tmp_path / "session.json") == (target, native)
     assert [path.name for path in tmp_path.iterdir()] == ["session.json"]
+
+
+def test_waiting_for_a_session_that_never_opens_ends_with_one_line():
+    never = threading.Event()
+    opening = Opening(lambda: never.wait(30))
+    with pytest.raises(SessionError, match="not open within 0.2s"):
+        opening.wait(0.2)
+    never.set()

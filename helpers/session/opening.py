@@ -3,8 +3,8 @@
 Creating a kind cluster takes ~30 s; starting 10 workers (imports, collection) several
 seconds of both cores. The controller makes the cluster (and checks it) in a thread, waits
 for it before it hands out the first test, and then writes the session to a file that each
-worker reads before its first test. Every step in the thread has its own bounded timeout,
-so waiting for it is bounded.
+worker reads before its first test. Every step in the thread has its own bounded timeout;
+waiting for the thread has one too (OPENING_TIMEOUT, above their sum).
 """
 from __future__ import annotations
 
@@ -15,6 +15,10 @@ from pathlib import Path
 
 from helpers.kube.cluster import ClusterTarget
 from helpers.kube.nativegate import NativeSupport
+from helpers.session.preflight import SessionError
+
+# kind create 600 s + image load 300 s + Ready nodes 210 s + preflight and the native-sidecar probe
+OPENING_TIMEOUT = 1500
 
 
 class Opening:
@@ -39,8 +43,10 @@ class Opening:
     def done(self) -> bool:
         return self._done.is_set()
 
-    def wait(self) -> None:
-        self._done.wait()
+    def wait(self, timeout: float = OPENING_TIMEOUT) -> None:
+        """Until the work is done (raising what it raised); SessionError after `timeout` seconds."""
+        if not self._done.wait(timeout):
+            raise SessionError(f"the cluster session was not open within {timeout:g}s")
         if self._error is not None:
             raise self._error
 
