@@ -31,7 +31,7 @@ def _link_tools(kind: Path, kubectl: Path) -> None:
 def _cluster(args: argparse.Namespace) -> None:
     from .provision import create_cluster
 
-    _cluster_obj, recipe = create_cluster(args.name, args.kubeconfig)
+    recipe = create_cluster(args.name, args.kubeconfig)
     kubectl = recipe.kubectl_bin
     if args.kubeconfig.resolve() == KUBECONFIG.resolve():  # `make cluster`'s own cluster, not another one's
         _link_tools(recipe.kind_bin, recipe.kubectl_bin)

@@ -242,3 +242,22 @@ def test_kind_create_is_ended_after_its_bound_with_one_line(tmp_path, monkeypatc
     assert time.monotonic() - started < 10
     assert not kindcreate.kind_children(kind, "c1")
     assert not (tmp_path / ".pytest-kind").exists()  # one kubeconfig home: pytest-kind's folder is not left
+
+
+def test_make_cluster_handler_uses_the_recipe_create_cluster_returns(monkeypatch, tmp_path, capsys):
+    """`python -m clusters cluster` end to end with the cluster build stubbed: the handler's use
+    of create_cluster's return value is the path `make cluster` runs."""
+    import clusters.__main__ as entry
+    import clusters.provision as provision
+    from clusters.provision import KindRecipe
+
+    kind, kubectl = tmp_path / "kind", tmp_path / "kubectl"
+    kind.touch()
+    kubectl.touch()
+    recipe = KindRecipe(kind_bin=kind, kubectl_bin=kubectl, node_image="node:stub", config_file=None, images_to_load=[])
+    calls = []
+    monkeypatch.setattr(provision, "create_cluster", lambda name, kubeconfig: calls.append((name, kubeconfig)) or recipe)
+    kubeconfig = tmp_path / "kubeconfig"
+    assert entry.main(["cluster", "--name", "stub", "--kubeconfig", str(kubeconfig)]) == 0
+    assert calls == [("stub", kubeconfig)]
+    assert "cluster 'stub' ready" in capsys.readouterr().err
