@@ -12,8 +12,7 @@ from helpers.kube.cluster import Cluster
 from helpers.kube.kubelet import KubeletRestart, restart_kubelet
 from helpers.kube.namespace import POD_SECURITY_LEVELS, TestNamespace
 from helpers.kube.sidecar import STYLES
-from helpers.kube import usage
-from helpers.reporting import evidence, outputs, podevidence, summary
+from helpers.reporting import evidence, outputs, podevidence, summary, usage
 from helpers.session.pertest import KEPT_PROPERTY, NAMESPACE, PHASE_REPORTS, SHARED_FAILED, pod_security_level, release
 from helpers.session.plugin import image_map, register, session_of
 
@@ -79,7 +78,7 @@ def namespace(request: pytest.FixtureRequest, cluster: Cluster):
         yield created
         pods = created.cluster.core.list_namespaced_pod(created.name).items
         evidence.record_pod_start(request.node.user_properties, pods)
-        usage.count(usage.PODS, sum(1 for pod in pods if pod.metadata.owner_references))  # a Job's Pods
+        usage.count_pods(sum(1 for pod in pods if pod.metadata.owner_references))  # a Job's Pods
     finally:
         failed = any(report.failed for report in request.node.stash.get(PHASE_REPORTS, {}).values())
         if release(request.config, created, failed):

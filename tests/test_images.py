@@ -2,14 +2,14 @@
 import pytest
 
 from helpers.kube.images import ImageMap, parse_image_map, pinned_images, with_registry
-from helpers.pins import VERSIONS_FILE
+from helpers.pins import VERSIONS_FILE, pins
 
 PINNED = {"BUSYBOX_IMAGE": "docker.io/library/busybox:1.36.1", "NGINX_IMAGE": "docker.io/library/nginx:1.27.5"}
 
 
 def test_defaults_are_the_lines_of_versions_env():
     lines = VERSIONS_FILE.read_text().splitlines()
-    for key, ref in pinned_images().items():
+    for key, ref in pinned_images(pins()).items():
         assert f"{key}={ref}" in lines
 
 
@@ -41,9 +41,9 @@ def test_image_map_refuses_bad_entries(entry, error):
 
 
 def test_resolve_prefers_overrides_then_registry_and_refuses_unpinned():
-    images = ImageMap(frozenset(PINNED.values()), "mirror", {PINNED["NGINX_IMAGE"]: "my/nginx:2"})
+    images = ImageMap(PINNED, "mirror", {PINNED["NGINX_IMAGE"]: "my/nginx:2"})
     assert images.resolve(PINNED["NGINX_IMAGE"]) == "my/nginx:2"
     assert images.resolve(PINNED["BUSYBOX_IMAGE"]) == "mirror/library/busybox:1.36.1"
-    assert ImageMap(frozenset(PINNED.values())).resolve(PINNED["BUSYBOX_IMAGE"]) == PINNED["BUSYBOX_IMAGE"]
+    assert ImageMap(PINNED).resolve(PINNED["BUSYBOX_IMAGE"]) == PINNED["BUSYBOX_IMAGE"]
     with pytest.raises(ValueError, match="not pinned"):
         images.resolve("docker.io/library/busybox:latest")

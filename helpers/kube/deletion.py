@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 from kubernetes import client, watch
 
-from helpers.reporting import evidence
+from helpers.kube import observers
 from helpers.kube.diagnostics import pod_state
 from helpers.kube.logs import LogFollower
 from helpers.kube.pods import Pod, all_statuses
@@ -98,10 +98,10 @@ def delete_observed(pod: Pod, follow: list[str]) -> Deletion:
         raise AssertionError(f"watching {pod} broke ({pod_watch.error!r})")
     for follower in followers.values():
         follower.wait_ended(pod_watch.describe)
-    evidence.attach_text(f"{pod.name}: final status (as deleted)", pod_watch.describe())
+    observers.tell(observers.TEXT, pod.namespace, title=f"{pod.name}: final status (as deleted)", text=pod_watch.describe())
     for container, follower in followers.items():
-        evidence.attach_text(f"{pod.name}/{container}: log (followed through the deletion)",
-                             "\n".join([*(f"{line.time.isoformat()} {line.text}" for line in follower.lines),
+        observers.tell(observers.TEXT, pod.namespace, title=f"{pod.name}/{container}: log (followed through the deletion)",
+                       text="\n".join([*(f"{line.time.isoformat()} {line.text}" for line in follower.lines),
                                         *(f"(from the kubelet) {notice}" for notice in follower.notices)]))
     accepted_at = taken.metadata.deletion_timestamp - timedelta(seconds=taken.metadata.deletion_grace_period_seconds)
     return Deletion(requested_at, _kill_started(pod, current.metadata.uid), grace, pod_watch.last, followers,

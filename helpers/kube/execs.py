@@ -7,7 +7,7 @@ from kubernetes import client
 from kubernetes.stream import stream
 from kubernetes.stream.ws_client import STDERR_CHANNEL, STDOUT_CHANNEL
 
-from helpers.kube import usage
+from helpers.kube import observers
 from helpers.kube.timeouts import EXEC, Timeout
 from helpers.kube.waits import CannotHappen
 
@@ -40,7 +40,7 @@ def run(api: client.ApiClient, namespace: str, pod: str, container: str, command
     `kubernetes.stream` swaps the request function of the client it is given while it
     connects, so every exec gets a client of its own: other threads keep theirs.
     """
-    usage.count(usage.EXECS)
+    observers.tell(observers.EXEC, namespace, pod=pod, container=container)
     with client.ApiClient(api.configuration) as own:
         session = stream(
             client.CoreV1Api(own).connect_get_namespaced_pod_exec,

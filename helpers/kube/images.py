@@ -1,10 +1,8 @@
-"""Test images: the pinned names from versions.env, rewritten for mirrors in one place."""
+"""Test images: the pinned names (versions.env's, given by the caller), rewritten for mirrors in one place."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-
-from helpers.pins import pins
 
 TEST_IMAGE_KEYS = ("BUSYBOX_IMAGE", "NGINX_IMAGE", "PYTHON_IMAGE", "CURL_IMAGE")
 # An image no node has, named with imagePullPolicy Never: never pulled from anywhere (a
@@ -12,9 +10,8 @@ TEST_IMAGE_KEYS = ("BUSYBOX_IMAGE", "NGINX_IMAGE", "PYTHON_IMAGE", "CURL_IMAGE")
 ABSENT_IMAGE = "localhost/sidecar-conformance/absent:never"
 
 
-def pinned_images(versions: Mapping[str, str] | None = None) -> dict[str, str]:
+def pinned_images(versions: Mapping[str, str]) -> dict[str, str]:
     """The test images the manifests may name, keyed by their versions.env key."""
-    versions = pins() if versions is None else versions
     missing = [key for key in TEST_IMAGE_KEYS if key not in versions]
     if missing:
         raise ValueError(f"versions.env lacks {', '.join(missing)}")
@@ -59,7 +56,7 @@ def parse_image_map(entries: Iterable[str], pinned: Mapping[str, str]) -> dict[s
 class ImageMap:
     """Decides which reference a cluster pulls for each pinned test image."""
 
-    pinned: frozenset[str]
+    pinned: Mapping[str, str]  # versions.env key -> pinned reference
     registry: str | None = None
     overrides: Mapping[str, str] = field(default_factory=dict)
 
@@ -68,10 +65,14 @@ class ImageMap:
         is an error."""
         if ref == ABSENT_IMAGE:
             return ref
-        if ref not in self.pinned:
+        if ref not in self.pinned.values():
             raise ValueError(f"image {ref!r} is not pinned in versions.env")
         if ref in self.overrides:
             return self.overrides[ref]
         if self.registry:
             return with_registry(ref, self.registry)
         return ref
+
+    def image(self, key: str) -> str:
+        """The reference to use for the pinned image of versions.env key `key` (BUSYBOX_IMAGE)."""
+        return self.resolve(self.pinned[key])

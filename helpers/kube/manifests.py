@@ -8,11 +8,10 @@ from pathlib import Path
 import yaml
 
 from helpers.kube.images import ImageMap
-from helpers.pins import REPO_ROOT
 from helpers.kube.podsecurity import restricted
 from helpers.kube.sidecar import STYLES, sidecar_names, to_native
 
-MANIFEST_DIR = REPO_ROOT / "manifests"
+MANIFEST_DIR = Path(__file__).resolve().parents[2] / "manifests"  # the repository's manifests/
 WORKLOAD_KINDS = ("Job", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet")
 
 

@@ -7,8 +7,7 @@ from collections.abc import Callable
 
 from kubernetes import client, utils
 
-from helpers.kube import diagnostics, journal, manifests, usage
-from helpers.reporting import evidence
+from helpers.kube import diagnostics, manifests, observers
 from helpers.kube.apierrors import api_message
 from helpers.kube.cluster import Cluster
 from helpers.kube.pods import Pod
@@ -102,7 +101,7 @@ class TestNamespace:
             }
         }
         cluster.core.create_namespace(body)
-        journal.note(journal.NAMESPACE, self.name, pod_security=pod_security)
+        observers.tell(observers.NAMESPACE, self.name, pod_security=pod_security)
 
     def __repr__(self) -> str:
         return f"TestNamespace({self.name})"
@@ -120,14 +119,14 @@ class TestNamespace:
         docs = manifests.prepare(docs, style, self.cluster.images, self.pod_security)
         for doc in docs if edit else []:
             edit(doc)
-        evidence.attach_manifests(f"applied {manifest}" + (f" + {overlay}" if overlay else "") + f" ({style})", docs)
+        observers.tell(observers.APPLIED, self.name, docs=docs,
+                       title=f"applied {manifest}" + (f" + {overlay}" if overlay else "") + f" ({style})")
         for doc in docs:
             try:
                 utils.create_from_dict(self.cluster.api, doc, namespace=self.name)
             except utils.FailToCreateError as exc:
                 raise refused_creation(doc, exc.api_exceptions[0]) from None
-            usage.count(usage.PODS, doc.get("kind") == "Pod")
-            journal.note(journal.CREATE, self.name, doc=doc)
+            observers.tell(observers.CREATE, self.name, doc=doc)
         return docs
 
     def wait_default_service_account(self) -> None:
@@ -166,7 +165,7 @@ class TestNamespace:
     def update_config_map(self, name: str, data: dict[str, str]) -> None:
         """Replace the data of ConfigMap `name` (what `kubectl edit` does)."""
         self.cluster.core.patch_namespaced_config_map(name, self.name, {"data": data})
-        journal.note(journal.PATCH_CONFIG_MAP, self.name, name=name, data=data)
+        observers.tell(observers.PATCH_CONFIG_MAP, self.name, name=name, data=data)
 
     def evidence(self) -> str:
         """Pods, container logs and events of this namespace, as text."""
@@ -178,7 +177,7 @@ class TestNamespace:
         Its Pods go first with a CLEANUP_GRACE grace period: the test is over, and Pods
         that ignore SIGTERM (the tutorial's, say) would hold the namespace for theirs.
         """
-        journal.note(journal.DELETE_NAMESPACE, self.name)
+        observers.tell(observers.DELETE_NAMESPACE, self.name)
         delete_with_pods(self.cluster.core, self.name)
 
     def keep(self) -> None:

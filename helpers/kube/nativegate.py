@@ -14,7 +14,6 @@ from kubernetes import client
 
 from helpers.kube.apierrors import api_message
 from helpers.kube.cluster import Cluster
-from helpers.kube.images import pinned_images
 from helpers.kube.namespace import TestNamespace
 from helpers.kube.podsecurity import restricted
 
@@ -101,7 +100,7 @@ def ask_cluster(cluster: Cluster, server: str) -> NativeSupport:
     probe = TestNamespace(cluster, "native-sidecar-gate")
     try:
         probe.wait_default_service_account()
-        image = cluster.images.resolve(pinned_images()["BUSYBOX_IMAGE"])
+        image = cluster.images.image("BUSYBOX_IMAGE")
         refused = api_problem(cluster.core, probe.name, image)
         return support(refused or nodes_problem(cluster.core), refused is not None, server)
     finally:

@@ -10,7 +10,7 @@ from dataclasses import replace
 import httpx
 from kubernetes import client, watch
 
-from helpers.kube import diagnostics, execs, journal
+from helpers.kube import diagnostics, execs, observers
 from helpers.kube.cluster import Cluster
 from helpers.kube.execs import ExecResult
 from helpers.kube.logs import LogFollower, LogLine, read_log
@@ -227,5 +227,5 @@ class Pod:
         """Ask the API to delete the Pod with its own grace period; the Pod as the API server
         took it (its deletionTimestamp: when it took it plus the grace period)."""
         taken = self.cluster.core.delete_namespaced_pod(self.name, self.namespace)
-        journal.note(journal.DELETE_POD, self.namespace, name=self.name)
+        observers.tell(observers.DELETE_POD, self.namespace, name=self.name)
         return taken

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from helpers.kube import usage
+from helpers.kube import observers
 from helpers.kube.cluster import ClusterTarget
 from helpers.kube.timeouts import PORT_FORWARD, PORT_FORWARD_STOP
 from helpers.kube.waits import wait_until
@@ -64,7 +64,7 @@ def port_forward(target: ClusterTarget, namespace: str, pod: str, port: int, con
     """
     command = [target.kubectl, *target.kubectl_flags(), "--namespace", namespace,
                "port-forward", "--address", "127.0.0.1", f"pod/{pod}", f":{port}"]
-    usage.count(usage.PORT_FORWARDS)
+    observers.tell(observers.PORT_FORWARD, namespace, pod=pod, port=port)
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                preexec_fn=_die_with_parent)
     output: list[str] = []

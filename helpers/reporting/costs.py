@@ -1,4 +1,4 @@
-"""A test's cost, stored with its results: what it asked of the cluster (kube.usage) and the
+"""A test's cost, stored with its results: what it asked of the cluster (reporting.usage) and the
 CPU time of its process and that process's finished children (kubectl port-forward).
 
 Written as `cost:` properties, which `make bench` reads from the JUnit file.
@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import resource
 
-from helpers.kube import usage
+from helpers.reporting import usage
 
 COST_PREFIX = "cost:"
 HARNESS_CPU = "harness cpu s"

@@ -5,6 +5,7 @@ import allure
 import pytest
 import yaml
 
+from helpers.kube import observers
 from helpers.reporting.behaviours import BEHAVIOURS, behaviour_of, check_name, check_title, declared_styles
 
 DELAY_PREFIX = "delay:"
@@ -21,6 +22,14 @@ def attach_manifests(name: str, docs: list[dict]) -> None:
     """Attach the documents a test applied, as YAML."""
     text = yaml.safe_dump_all(docs, sort_keys=False)
     allure.attach(text, name=name, attachment_type=allure.attachment_type.YAML)
+
+
+def observe(event: observers.Event) -> None:
+    """Attach what the cluster layer applied or saw (kube.observers) to the current test's result."""
+    if event.what == observers.APPLIED:
+        attach_manifests(event.fields["title"], event.fields["docs"])
+    elif event.what == observers.TEXT:
+        attach_text(event.fields["title"], event.fields["text"])
 
 
 def label(item: pytest.Item) -> None:

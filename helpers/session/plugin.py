@@ -28,8 +28,8 @@ from helpers.kube.cluster import Cluster, ClusterTarget
 from helpers.kube.images import ImageMap, parse_image_map, pinned_images
 from helpers.kube.nativegate import NativeSupport, ask_cluster
 from helpers.kube.namespace import RUN_LABEL
-from helpers.pins import REPO_ROOT, pin
-from helpers.reporting import outputs, summary
+from helpers.pins import REPO_ROOT, pin, pins
+from helpers.reporting import observing, outputs, summary
 from helpers.reporting.clusterfacts import ClusterFacts
 from helpers.session import durations
 from helpers.session.attach import attach
@@ -49,9 +49,9 @@ ALLURE_DIR_KEY = "sidecar_conformance_alluredir"  # workers parse the command li
 
 def image_map(config: pytest.Config) -> ImageMap:
     """The ImageMap the command line asks for (ValueError on a bad option)."""
-    pinned = pinned_images()
+    pinned = pinned_images(pins())
     overrides = parse_image_map(config.getoption("image_map"), pinned)
-    return ImageMap(frozenset(pinned.values()), config.getoption("image_registry"), overrides)
+    return ImageMap(pinned, config.getoption("image_registry"), overrides)
 
 
 def selects(config: pytest.Config, directories: tuple[Path, ...]) -> bool:
@@ -72,6 +72,7 @@ def usage_error(reason: object) -> None:
 
 def register(config: pytest.Config) -> None:
     """Register the plugins this process needs (see the module's docstring)."""
+    observing.register()
     try:
         timeouts.set_scale(config.getoption("timeout_scale"))
         config.pluginmanager.register(TestHooks(durations.load(), NAME), "sidecar-conformance-tests")

@@ -34,7 +34,7 @@ from kubernetes import client, config as kubeconfig_loader
 
 from helpers.pins import REPO_ROOT
 from clusters.provision import prepare_kind
-from helpers.kube.journal import JOURNAL_ENV
+from helpers.reporting.journal import JOURNAL_ENV
 from helpers.kube.namespace import sweep
 
 from . import calibrate, replay
@@ -44,7 +44,7 @@ from .probe import CLUSTER_ENV
 from .results import read_costs, write_reports
 
 STATE = REPO_ROOT / ".cluster" / "bench"
-JOURNAL = STATE / "journal"  # the reported run's (kube.journal), for the replay
+JOURNAL = STATE / "journal"  # the reported run's (reporting.journal), for the replay
 BENCH_CLUSTER = "sidecar-bench"
 E2E_CLUSTER = "sidecar-bench-e2e"
 BARE_CLUSTER = "sidecar-bench-bare"

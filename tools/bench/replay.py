@@ -1,4 +1,4 @@
-"""A run again as Kubernetes saw it, from its journal (kube.journal): the same namespaces, objects,
+"""A run again as Kubernetes saw it, from its journal (reporting.journal): the same namespaces, objects,
 ConfigMap edits and deletions, each at its moment of the run, and nobody looking: no exec, log
 read, port-forward, watch or read. What the node spends on that is Kubernetes' own price of the
 scenarios as they ran; what the run spent above it is the suite's looking.
@@ -17,7 +17,7 @@ from pathlib import Path
 
 from kubernetes import client, utils
 
-from helpers.kube import journal
+from helpers.kube import observers
 from helpers.kube.apierrors import api_message
 from helpers.kube.namespace import PSA_ENFORCE, delete_with_pods, wait_default_service_account
 
@@ -42,7 +42,7 @@ def timeline(lines: list[dict], started: float, ended: float) -> dict[str, float
     """A run's wall seconds (it ran from `started` to `ended`, wall-clock) in three: until a test
     first made an object (the session opened, the workers started and collected), from then to
     its last request, and after that (waiting for its namespaces to be gone, the reports)."""
-    first = min(line["t"] for line in lines if line["what"] == journal.CREATE)
+    first = min(line["t"] for line in lines if line["what"] == observers.CREATE)
     last = lines[-1]["t"]
     return {"until the first object": first - started, "first object to last request": last - first,
             "after the last request": ended - last}
@@ -56,20 +56,20 @@ class ClusterActions:
 
     def act(self, line: dict, namespace: str) -> None:
         what = line["what"]
-        if what == journal.NAMESPACE:
+        if what == observers.NAMESPACE:
             self.core.create_namespace({"metadata": {"name": namespace, "labels": {
                 REPLAY_LABEL: "true", PSA_ENFORCE: line["pod_security"]}}})
             wait_default_service_account(self.core, namespace)
-        elif what == journal.CREATE:
+        elif what == observers.CREATE:
             try:
                 utils.create_from_dict(self.api, line["doc"], namespace=namespace)
             except utils.FailToCreateError as exc:
                 raise exc.api_exceptions[0] from None
-        elif what == journal.PATCH_CONFIG_MAP:
+        elif what == observers.PATCH_CONFIG_MAP:
             self.core.patch_namespaced_config_map(line["name"], namespace, {"data": line["data"]})
-        elif what == journal.DELETE_POD:
+        elif what == observers.DELETE_POD:
             self.core.delete_namespaced_pod(line["name"], namespace)
-        elif what == journal.DELETE_NAMESPACE:
+        elif what == observers.DELETE_NAMESPACE:
             delete_with_pods(self.core, namespace)
         else:
             raise ReplayFailed(f"journal line of unknown kind {what!r}")
