@@ -7,8 +7,11 @@ import pytest
 from helpers.reporting.behaviours import BEHAVIOURS
 from helpers.reporting.clusterfacts import ClusterFacts, NodeFacts
 from helpers.reporting.evidence import DELAY_PREFIX, STYLES_PROPERTY
-from helpers.reporting.summary import (EXIT_FAIL, EXIT_INCONCLUSIVE, EXIT_PASS, NOT_SELECTED, PASS, TUTORIAL_PROPERTY, build, markdown, reason,
-                               terminal_lines)
+from helpers.reporting.render import markdown, terminal_lines
+from helpers.reporting.summary import NOT_SELECTED, PASS, TUTORIAL_PROPERTY, build, reason
+from helpers.reporting.verdict import EXIT_CODES, Verdict
+
+EXIT_PASS, EXIT_FAIL, EXIT_INCONCLUSIVE = (EXIT_CODES[v] for v in (Verdict.PASS, Verdict.FAIL, Verdict.INCONCLUSIVE))
 
 FACTS = ClusterFacts("v1.34.11", {"kubectl": "v1.34.11"}, None,
                      [NodeFacts("kind-control-plane", "v1.34.11", "containerd://1.7", "Debian 12", "kindest/node:x")])

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from helpers.reporting.summary import Summary, markdown
+from helpers.reporting.render import markdown
+from helpers.reporting.summary import Summary
 
 REPORTS_DIR = "reports"
 ALLURE_RESULTS = "allure-results"

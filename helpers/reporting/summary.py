@@ -8,11 +8,9 @@ The seed tutorial's examples (marker `tutorial`, no style) get a section of thei
 example's observed verdict (the test's user property "tutorial") and whether it was the
 expected one (the test passed).
 
-The verdict is FAIL when any test failed (in any phase, with a behaviour marker or not, a
-tutorial test too) or the session had a problem; INCONCLUSIVE when no check passed or the
-cluster left a gap (a check or tutorial example skipped for the cluster's reason); else PASS,
-"partial" and why when the user's own selection (-k, -m, --sidecar-style) left checks out.
-Each verdict has its exit code (Summary.exit_code): only PASS exits 0.
+What failed (in any phase, with a behaviour marker or not, a tutorial test too), what passed,
+what the cluster skipped and what the user left out go to reporting.verdict, which decides the
+verdict and its exit code; reporting.render renders the summary.
 """
 from __future__ import annotations
 
@@ -24,6 +22,7 @@ from datetime import UTC, datetime
 from helpers.reporting.behaviours import BEHAVIOURS, behaviour_of, check_name, check_title, style_of
 from helpers.reporting.clusterfacts import ClusterFacts
 from helpers.reporting.evidence import DELAY_PREFIX, STYLES_PROPERTY
+from helpers.reporting.verdict import Judgement, judge
 from helpers.kube.sidecar import STYLES
 
 PASS, FAIL, SKIP = "pass", "fail", "skip"
@@ -39,8 +38,6 @@ TUTORIAL_MARKER = "tutorial"  # the tutorial's examples, run as written: no beha
 TUTORIAL_PROPERTY = "tutorial"  # user property of a tutorial test: "<example>: works" / "<example>: broken: why"
 TUTORIAL_TITLE = "Tutorial examples (as written)"
 AS_EXPECTED, NOT_AS_EXPECTED = "as expected", "NOT as expected"
-# The run's exit code by verdict (a session that could not start exits 4, pytest's usage error).
-EXIT_PASS, EXIT_FAIL, EXIT_INCONCLUSIVE = 0, 1, 6
 
 
 @dataclass
@@ -159,33 +156,21 @@ class Summary:
         return styles + [marker for marker in BEHAVIOURS if all(check.behaviour != marker for check in self.checks)] \
             + self.left_out
 
-    def gaps(self) -> list[str]:
-        """What the run left out: what was skipped (the cluster's doing), what was not selected
-        (the user's)."""
-        unselected = self.unselected()
-        return self.skips() + ([f"not selected: {', '.join(unselected)}"] if unselected else [])
-
-    def passed(self) -> bool:
-        """Nothing failed, some check passed and the cluster left no gap (PASS, partial or not)."""
-        return not self.failures() and self.counts()[PASS] > 0 and not self.skips()
+    def judgement(self) -> Judgement:
+        """The run's verdict (reporting.verdict) and why."""
+        return judge(self.failures(), self.counts()[PASS], self.skips(), self.unselected())
 
     def verdict(self) -> str:
         """"FAIL (what failed)", "INCONCLUSIVE (why)", "PASS (partial: not selected ...)" or "PASS"."""
-        failures = self.failures()
-        if failures:
-            return f"FAIL ({', '.join(failures)})"
-        gaps = self.gaps()
-        if not self.counts()[PASS]:
-            return f"INCONCLUSIVE ({'; '.join(['nothing passed', *gaps])})"
-        if self.skips():
-            return f"INCONCLUSIVE ({'; '.join(gaps)})"
-        return f"PASS (partial: {'; '.join(gaps)})" if gaps else "PASS"
+        return self.judgement().text()
+
+    def passed(self) -> bool:
+        """Nothing failed, some check passed and the cluster left no gap (PASS, partial or not)."""
+        return self.judgement().passed
 
     def exit_code(self) -> int:
-        """EXIT_PASS for PASS (partial or not), EXIT_FAIL for FAIL, else EXIT_INCONCLUSIVE."""
-        if self.failures():
-            return EXIT_FAIL
-        return EXIT_PASS if self.passed() else EXIT_INCONCLUSIVE
+        """The verdict's exit code (reporting.verdict.EXIT_CODES)."""
+        return self.judgement().exit_code
 
     def tally(self) -> str:
         counts = self.counts()
@@ -333,129 +318,8 @@ def build(reports: Iterable, cluster: ClusterFacts, run_id: str, session_issues:
                    [why.removeprefix(NOT_SELECTED) for why in left_out])
 
 
-# --- rendering -----------------------------------------------------------------------
-
 def cell_text(outcome: Outcome, note: str = "") -> str:
     """pass, FAIL or skip (with a note: a footnote mark or the reason), n/a, not run."""
     if outcome.status == FAIL:
         return f"FAIL{note}"
     return f"{outcome.status}{note}" if outcome.status == SKIP else outcome.status
-
-
-def seconds_text(seconds: float | None) -> str:
-    return "" if seconds is None else f"{seconds:.3f} s"
-
-
-def behaviour_rows(summary: Summary) -> list[list[str]]:
-    """[title, cell per style] for every behaviour."""
-    return [[title, *(summary.rollup(marker, style) for style in STYLES)] for marker, title in BEHAVIOURS.items()]
-
-
-def delay_rows(summary: Summary) -> list[list[str]]:
-    """[delay name, seconds per style] for every measured delay."""
-    return [[name, *(seconds_text(by_style.get(style)) for style in STYLES)] for name, by_style in summary.delays()]
-
-
-def session_lines(summary: Summary, heading: list[str]) -> list[str]:
-    """The session's problems as a list below `heading`, if it had any."""
-    if not summary.session_issues:
-        return []
-    return ["", *heading, *(f"- {issue}" for issue in summary.session_issues)]
-
-
-def tutorial_lines(summary: Summary) -> list[str]:
-    """A line per tutorial example (whether it did what was expected, what it did), and below one
-    that did not, why its test failed."""
-    table = aligned([["Example", "Expected?", "Observed"],
-                     *([example.name, example.expectation, example.seen] for example in summary.tutorial)])
-    lines = ["", TUTORIAL_TITLE, table[0]]
-    for line, example in zip(table[1:], summary.tutorial):
-        lines += [line] + ([f"      {example.outcome.reason}"] if example.outcome.reason else [])
-    return lines
-
-
-def md_expectation(example: Example) -> str:
-    """Whether a tutorial example did what was expected; if not, in bold, with why its test failed."""
-    if example.as_expected:
-        return AS_EXPECTED
-    why = f": {shortened(example.outcome.reason)}" if example.outcome.reason else ""
-    return f"**{example.expectation}{why}**"
-
-
-def others_line(summary: Summary) -> list[str]:
-    if not summary.others:
-        return []
-    return ["", "Other tests (no behaviour marker): " + ", ".join(f"{n} {s}" for s, n in summary.others.items())]
-
-
-def aligned(rows: list[list[str]]) -> list[str]:
-    """Rows of cells as text lines in columns."""
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    return ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows]
-
-
-def terminal_lines(summary: Summary) -> list[str]:
-    """The summary for the terminal; failure and skip reasons are numbered notes below the checks."""
-    notes: dict[str, list[str]] = {}
-    for outcome in summary.problems():
-        notes.setdefault(outcome.reason, []).append(outcome.test)
-    numbers = {reason: number for number, reason in enumerate(notes, start=1)}
-
-    def cell(outcome: Outcome) -> str:
-        return cell_text(outcome, f" [{numbers[outcome.reason]}]" if outcome.reason in numbers else "")
-
-    lines = [f"Result: {summary.verdict()}", summary.tally(), ""]
-    lines += aligned([list(row) for row in summary.cluster.rows()])
-    lines += [""] + aligned([["Behaviour", *STYLES], *behaviour_rows(summary)])
-    rows = [["Check", *STYLES]]
-    for title, checks in summary.grouped():
-        rows += [[title, *[""] * len(STYLES)]]
-        rows += [[f"  {check.title}", *(cell(check.cell(style)) for style in STYLES)] for check in checks]
-    lines += [""] + aligned(rows)
-    lines += [""] if notes else []
-    for reason, tests in notes.items():
-        lines += [f"[{numbers[reason]}] {reason}", *(f"      {test}" for test in tests)]
-    lines += session_lines(summary, ["Session problems:"])
-    if summary.delays():
-        lines += [""] + aligned([["Measured delay", *STYLES], *delay_rows(summary)])
-    if summary.tutorial:
-        lines += tutorial_lines(summary)
-    return lines + others_line(summary)
-
-
-def md_cell(value: str) -> str:
-    """A value safe inside a Markdown table cell."""
-    return value.replace("|", "\\|").replace("\n", " ")
-
-
-def md_table(header: list[str], rows: list[list[str]]) -> list[str]:
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    return lines + ["| " + " | ".join(md_cell(cell) for cell in row) + " |" for row in rows]
-
-
-def md_outcome(outcome: Outcome) -> str:
-    """A check's cell: the reason follows a failure or a skip."""
-    shown = shortened(outcome.reason)
-    text = cell_text(outcome, f": {shown}" if shown else "")
-    return f"**{text}**" if outcome.status == FAIL else text
-
-
-def markdown(summary: Summary) -> str:
-    """The summary as Markdown, for a ticket or a pull request."""
-    lines = [f"# Sidecar conformance: {summary.verdict()}", "", summary.tally(), "", STYLE_LEGEND, ""]
-    lines += md_table(["Cluster", ""], [list(row) for row in summary.cluster.rows()])
-    lines += ["", "## Behaviours", ""] + md_table(["Behaviour", *STYLES], behaviour_rows(summary))
-    rows = [[title if i == 0 else "", check.title, *(md_outcome(check.cell(style)) for style in STYLES)]
-            for title, checks in summary.grouped() for i, check in enumerate(checks)]
-    lines += ["", "## Checks", ""] + md_table(["Behaviour", "Check", *STYLES], rows)
-    problems = summary.problems()
-    if problems:
-        lines += ["", "## Failures and skips", ""]
-        lines += [f"- {outcome.status} `{outcome.test}`: {outcome.reason}" for outcome in problems]
-    lines += session_lines(summary, ["## Session problems", ""])
-    if summary.delays():
-        lines += ["", "## Measured delays", ""] + md_table(["Delay", *STYLES], delay_rows(summary))
-    if summary.tutorial:
-        rows = [[example.name, example.seen, md_expectation(example)] for example in summary.tutorial]
-        lines += ["", f"## {TUTORIAL_TITLE}", ""] + md_table(["Example", "Observed", "Expected?"], rows)
-    return "\n".join(lines + others_line(summary)) + "\n"

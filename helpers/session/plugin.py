@@ -29,7 +29,8 @@ from helpers.kube.images import ImageMap, parse_image_map, pinned_images
 from helpers.kube.nativegate import NativeSupport, ask_cluster
 from helpers.kube.namespace import RUN_LABEL
 from helpers.pins import REPO_ROOT, pin, pins
-from helpers.reporting import observing, outputs, summary
+from helpers.reporting import observing, outputs, render, summary
+from helpers.reporting.verdict import EXIT_CODES, Verdict
 from helpers.reporting.clusterfacts import ClusterFacts
 from helpers.session import durations
 from helpers.session.attach import attach
@@ -67,7 +68,7 @@ def selects(config: pytest.Config, directories: tuple[Path, ...]) -> bool:
 
 def usage_error(reason: object) -> None:
     """End the run with one line: a session that could not start."""
-    pytest.exit(f"sidecar-conformance: {reason}", returncode=pytest.ExitCode.USAGE_ERROR)
+    pytest.exit(f"sidecar-conformance: {reason}", returncode=EXIT_CODES[Verdict.SESSION_PROBLEM])
 
 
 def register(config: pytest.Config) -> None:
@@ -252,7 +253,7 @@ class RunSession(Session):
         except AssertionError as exc:
             self.swept = f"namespaces of this run are left over: {exc}"
             self.issues.append(f"left behind: {str(exc).splitlines()[0]}")
-            session.exitstatus = pytest.ExitCode.TESTS_FAILED
+            session.exitstatus = EXIT_CODES[Verdict.FAIL]
         else:
             self.swept = (f"namespaces labelled {RUN_LABEL}={self.target.run_id}: none left (waited"
                           f" {time.monotonic() - started:.1f}s for {len(swept)} still terminating)")
@@ -262,7 +263,7 @@ class RunSession(Session):
         if self.summary is not None:
             written = outputs.write_summary(self.config, self.summary)
             terminalreporter.section("sidecar conformance summary")
-            for line in summary.terminal_lines(self.summary):
+            for line in render.terminal_lines(self.summary):
                 terminalreporter.line(line)
             terminalreporter.line("written: " + ", ".join(outputs.display(path) for path in written))
         if self.swept:
