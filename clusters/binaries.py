@@ -5,10 +5,10 @@ Each family lands in a cache folder keyed by its version and is built only once.
 from __future__ import annotations
 
 import json
-import subprocess
 import time
 from pathlib import Path
 
+from helpers.kube import children
 from .gomodule import GoModule, build_commands
 from .paths import versioned
 from helpers.pins import pin
@@ -105,7 +105,7 @@ def pause_binary(version: str) -> Path:
         run_step(f"pause {version} gcc", ["gcc", "-Os", "-Wall", "-Werror", "-static", f'-DVERSION=v{version}',
                                           "-o", str(out), str(source / "build/pause/linux/pause.c")],
                  timeout=PAUSE_BUILD_TIMEOUT)
-        subprocess.run(["strip", str(out)], check=True)
+        children.run(["strip", str(out)], check=True, timeout=120)
     return out
 
 

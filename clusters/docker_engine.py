@@ -12,6 +12,7 @@ import subprocess
 
 from tenacity import RetryError, Retrying, retry_if_result, stop_after_delay, wait_fixed
 
+from helpers.kube import children
 from . import host
 from .paths import LOG_DIR, OFFLINE_DIR
 from .steps import StepFailed, run_step, say, succeeds
@@ -57,7 +58,7 @@ def ensure_docker(install: bool = True) -> bool:
 
 def _register_runc_wrapper() -> None:
     say("host lacks CAP_SYS_RESOURCE: registering the runc wrapper as dockerd's default runtime")
-    subprocess.run(["install", "-D", "-m", "0755", str(OFFLINE_DIR / "runc-nocap"), RUNC_WRAPPER], check=True)
+    children.run(["install", "-D", "-m", "0755", str(OFFLINE_DIR / "runc-nocap"), RUNC_WRAPPER], check=True, timeout=30)
     try:
         with open(DAEMON_JSON) as f:
             config = json.load(f)
@@ -65,7 +66,7 @@ def _register_runc_wrapper() -> None:
         config = {}
     config.setdefault("runtimes", {})["runc-nocap"] = {"path": RUNC_WRAPPER}
     config["default-runtime"] = "runc-nocap"
-    subprocess.run(["mkdir", "-p", "/etc/docker"], check=True)
+    children.run(["mkdir", "-p", "/etc/docker"], check=True, timeout=30)
     with open(DAEMON_JSON, "w") as f:
         json.dump(config, f, indent=2)
 
@@ -75,6 +76,7 @@ def _start_dockerd() -> None:
     log = LOG_DIR / "dockerd.log"
     say(f"starting dockerd (log: {log})")
     with open(log, "a") as out:
+        # the machine's daemon, not a child of the run: it outlives this process on purpose
         subprocess.Popen(["dockerd"], stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                          start_new_session=True)
     try:

@@ -1,9 +1,9 @@
 """Small questions and actions on local Docker images."""
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
+from helpers.kube import children
 from .steps import output_of, run_step, succeeds
 
 DOCKER_BUILD_TIMEOUT = 1200
@@ -36,4 +36,4 @@ def docker_build(tag: str, context: Path, *, build_args: dict[str, str] | None =
 
 def save_images(tags: list[str], archive: Path) -> None:
     """`docker save` tags into one archive."""
-    subprocess.run(["docker", "save", "-o", str(archive), *tags], check=True, timeout=600)
+    children.run(["docker", "save", "-o", str(archive), *tags], check=True, timeout=600)

@@ -15,6 +15,8 @@ from pathlib import Path
 
 from pytest_kind import KindCluster
 
+from helpers.kube import children
+
 from .recipe import KindRecipe
 from .steps import StepFailed
 
@@ -59,7 +61,8 @@ def create_bounded(name: str, kubeconfig: Path, recipe: KindRecipe) -> None:
     watchdog = threading.Timer(CREATE_TIMEOUT, _stop, args=(recipe.kind_bin, name))
     watchdog.start()
     try:
-        cluster.create(recipe.config_file)
+        with children.stopped_on_exit(lambda: _stop(recipe.kind_bin, name)):  # kind is pytest-kind's child
+            cluster.create(recipe.config_file)
     except subprocess.CalledProcessError as err:
         if not watchdog.is_alive():
             raise StepFailed(f"kind create cluster {name!r} did not finish within {CREATE_TIMEOUT}s") from None

@@ -10,10 +10,10 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
 import tempfile
 from pathlib import Path
 
+from helpers.kube import children
 from . import binaries
 from .debian_base import ensure_base_image
 from .component_images import CNI_IMAGE, build_component_images
@@ -57,7 +57,7 @@ ctr --namespace=k8s.io images list -q
              ["docker", "exec", "-i", container, "bash", "-c", script], timeout=IMPORT_TIMEOUT, stdin_path=archive)
     listed = output_of(["docker", "exec", container, "ctr", "--namespace=k8s.io", "images", "list", "-q"], timeout=60)
     missing = sorted(set(images) - set(listed.split()))
-    subprocess.run(["docker", "exec", container, "pkill", "containerd"], check=False, timeout=30)
+    children.run(["docker", "exec", container, "pkill", "containerd"], timeout=30)
     if missing:
         raise StepFailed(f"node image: containerd lacks {', '.join(missing)} after import")
 
@@ -90,6 +90,6 @@ def ensure_node_image(preload: list[str], variant: str = "") -> str:
             "docker", "commit", "--change", f"ENTRYPOINT {ENTRYPOINT}", "--change", f"LABEL {INPUTS_LABEL}={digest}",
             container, tag], timeout=600)
     finally:
-        subprocess.run(["docker", "rm", "-f", "-v", container], capture_output=True, timeout=120)
+        children.run(["docker", "rm", "-f", "-v", container], capture_output=True, timeout=120)
     archive.unlink()
     return tag

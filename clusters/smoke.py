@@ -14,6 +14,7 @@ from typing import Callable
 
 import httpx
 from tenacity import Retrying, retry_if_not_exception_type, stop_after_delay, wait_fixed
+from helpers.kube import children
 
 SMOKE_MANIFEST = Path(__file__).with_name("smoke.yaml")
 SYSTEM_PODS_TIMEOUT = 180
@@ -43,7 +44,7 @@ class Kubectl:
         self.base = [str(binary), "--kubeconfig", str(kubeconfig)]
 
     def run(self, *args: str, timeout: float = 60, stdin: str | None = None) -> str:
-        done = subprocess.run([*self.base, *args], input=stdin, capture_output=True, text=True, timeout=timeout)
+        done = children.run([*self.base, *args], input=stdin, capture_output=True, text=True, timeout=timeout)
         if done.returncode != 0:
             raise CheckFailed(f"kubectl {' '.join(args)}: {done.stderr.strip()[-800:]}")
         return done.stdout
@@ -52,7 +53,7 @@ class Kubectl:
         return json.loads(self.run(*args, "-o", "json"))
 
     def popen(self, *args: str) -> subprocess.Popen:
-        return subprocess.Popen([*self.base, *args], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        return children.popen([*self.base, *args], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 
 def _until(timeout: float, check: Callable[[], None]) -> None:
@@ -154,8 +155,7 @@ def port_forward(k: Kubectl, ns: str) -> str:
         _until(PORT_FORWARD_TIMEOUT, check)
         return f"kubectl port-forward -> python http.server: GET /hostname = {response['r'].text.strip()!r}"
     finally:
-        proc.kill()
-        proc.wait()
+        children.stop(proc, grace=0)
 
 
 CHECKS = [nodes_ready, system_pods_running, test_image_pods_ready, service_reachable_by_exec, logs_follow,
@@ -180,7 +180,7 @@ def run_checks(kubectl: Path, kubeconfig: Path) -> int:
         failed += 1
         print(f"FAIL cluster unreachable: {err}", flush=True)
     finally:
-        subprocess.run([*k.base, "delete", "namespace", ns, "--ignore-not-found", "--wait=true",
-                        f"--timeout={NAMESPACE_DELETE_TIMEOUT}s"], capture_output=True, timeout=NAMESPACE_DELETE_TIMEOUT + 10)
+        children.run([*k.base, "delete", "namespace", ns, "--ignore-not-found", "--wait=true",
+                      f"--timeout={NAMESPACE_DELETE_TIMEOUT}s"], capture_output=True, timeout=NAMESPACE_DELETE_TIMEOUT + 10)
     print(f"cluster-check: {len(CHECKS) - failed} passed, {failed} failed", flush=True)
     return failed

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from helpers.kube import children
+
 from .paths import LOG_DIR
 
 PROGRESS_EVERY_SECONDS = 30
@@ -53,13 +55,14 @@ def run_step(
         out.write(f"$ {' '.join(cmd)}\n")
         out.flush()
         try:
-            proc = subprocess.Popen(
-                cmd, cwd=cwd, env={**os.environ, **(env or {})},
-                stdin=stdin, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
-            )
+            proc = children.popen(cmd, cwd=cwd, env={**os.environ, **(env or {})},
+                                  stdin=stdin, stdout=out, stderr=subprocess.STDOUT)
         except OSError as err:
             raise StepFailed(f"step '{name}' could not start {cmd[0]}: {err}") from None
-        code = _wait_with_progress(name, proc, started, timeout)
+        try:
+            code = _wait_with_progress(name, proc, started, timeout)
+        finally:
+            children.stop(proc, grace=0)  # at its timeout, on Ctrl-C, or what it left running
     elapsed = time.monotonic() - started
     if code is None:
         raise StepFailed(f"step '{name}' timed out after {timeout:.0f}s; last lines of {log}:\n{_log_tail(log)}", log)
@@ -70,12 +73,10 @@ def run_step(
 
 
 def _wait_with_progress(name: str, proc: subprocess.Popen, started: float, timeout: float) -> int | None:
-    """Wait for proc, printing a line every PROGRESS_EVERY_SECONDS; kill it at the timeout."""
+    """Wait for proc, printing a line every PROGRESS_EVERY_SECONDS; None at the timeout."""
     while True:
         remaining = timeout - (time.monotonic() - started)
         if remaining <= 0:
-            os.killpg(proc.pid, 9)
-            proc.wait()
             return None
         try:
             return proc.wait(timeout=min(PROGRESS_EVERY_SECONDS, remaining))
@@ -86,7 +87,7 @@ def _wait_with_progress(name: str, proc: subprocess.Popen, started: float, timeo
 def output_of(cmd: list[str], *, timeout: float, cwd: Path | None = None) -> str:
     """Stdout of a short command; StepFailed with its stderr when it fails or hangs."""
     try:
-        done = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=timeout)
+        done = children.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
         raise StepFailed(f"'{' '.join(cmd)}' timed out after {timeout:.0f}s") from None
     except OSError as err:
@@ -99,7 +100,7 @@ def output_of(cmd: list[str], *, timeout: float, cwd: Path | None = None) -> str
 def succeeds(cmd: list[str], *, timeout: float) -> bool:
     """True when cmd exits 0 within timeout (missing programs count as failure)."""
     try:
-        return subprocess.run(cmd, capture_output=True, timeout=timeout).returncode == 0
+        return children.run(cmd, capture_output=True, timeout=timeout).returncode == 0
     except (OSError, subprocess.TimeoutExpired):
         return False
 
@@ -132,19 +133,21 @@ def run_shown(name: str, cmd: list[str], *, env: dict[str, str], timeout: float,
     say(f"{name}: {' '.join(cmd[2:])}")
     started = time.monotonic()
     with open(log, "w") as kept:
-        process = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                   text=True, start_new_session=True)
-        timer = threading.Timer(timeout, os.killpg, (process.pid, signal.SIGKILL))
+        process = children.popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        timer = threading.Timer(timeout, children.stop, (process, 0))
         timer.start()
         error = ""
-        for line in process.stdout:
-            sys.stdout.write(line)
-            kept.write(line)
-            if line.startswith("ERROR: ") and not error:
-                error = line[len("ERROR: "):].strip()
-        code = process.wait()
-        timer.cancel()
-    if code == -signal.SIGKILL:
+        try:
+            for line in process.stdout:
+                sys.stdout.write(line)
+                kept.write(line)
+                if line.startswith("ERROR: ") and not error:
+                    error = line[len("ERROR: "):].strip()
+            code = process.wait()
+        finally:
+            timer.cancel()
+            children.stop(process, grace=0)
+    if code in (-signal.SIGTERM, -signal.SIGKILL) and time.monotonic() - started >= timeout:  # ended by the timer
         code, error = 124, f"{name} did not finish within {timeout:g}s"
     step = ShownStep(name, code, round(time.monotonic() - started, 1), error)
     say(f"{name}: exit {code} in {step.seconds:.0f}s")

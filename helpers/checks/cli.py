@@ -1,12 +1,12 @@
 """Bad input: a run ends within BAD_INPUT_EXIT with one clear line and a non-zero exit."""
 from __future__ import annotations
 
-import subprocess
 import sys
 import tempfile
 import time
 from dataclasses import dataclass
 
+from helpers.kube import children
 from helpers.pins import REPO_ROOT
 from helpers.kube.timeouts import BAD_INPUT_EXIT
 
@@ -27,8 +27,8 @@ def run_pytest(*args: str, env: dict[str, str] | None = None, limit: float = 4 *
     """
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="nested-run-reports-") as reports:
-        done = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:xdist", "--reports-dir", reports, *args],
-                              cwd=REPO_ROOT, capture_output=True, text=True, env=env, timeout=limit)
+        done = children.run([sys.executable, "-m", "pytest", "-p", "no:xdist", "--reports-dir", reports, *args],
+                            cwd=REPO_ROOT, capture_output=True, text=True, env=env, timeout=limit)
     lines = [line for line in (done.stdout + done.stderr).splitlines() if line.strip()]
     return Outcome(done.returncode, lines, time.monotonic() - started)
 

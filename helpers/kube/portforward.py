@@ -11,7 +11,7 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from helpers.kube import observers
+from helpers.kube import children, observers
 from helpers.kube.cluster import ClusterTarget
 from helpers.kube.timeouts import PORT_FORWARD, PORT_FORWARD_STOP
 from helpers.kube.waits import wait_until
@@ -30,7 +30,8 @@ def forwarded_port(output: list[str]) -> int | None:
 
 
 def _die_with_parent() -> None:
-    """In the child: SIGTERM it when the test process dies, even by SIGKILL (Linux prctl)."""
+    """In the child: SIGTERM it when the thread that started it ends, even by SIGKILL of the test
+    process (Linux prctl); the forward lives within one thread's `with` block."""
     if sys.platform == "linux":
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
@@ -65,8 +66,8 @@ def port_forward(target: ClusterTarget, namespace: str, pod: str, port: int, con
     command = [target.kubectl, *target.kubectl_flags(), "--namespace", namespace,
                "port-forward", "--address", "127.0.0.1", f"pod/{pod}", f":{port}"]
     observers.tell(observers.PORT_FORWARD, namespace, pod=pod, port=port)
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               preexec_fn=_die_with_parent)
+    process = children.popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             preexec_fn=_die_with_parent)
     output: list[str] = []
     for pipe in (process.stdout, process.stderr):
         threading.Thread(target=_drain, args=(pipe, output), daemon=True).start()
@@ -85,9 +86,4 @@ def port_forward(target: ClusterTarget, namespace: str, pod: str, port: int, con
                                  f"{context()}")
         yield Forward(f"http://127.0.0.1:{local}", process, output)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=PORT_FORWARD_STOP)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        children.stop(process, grace=PORT_FORWARD_STOP)

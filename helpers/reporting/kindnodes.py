@@ -10,6 +10,7 @@ import subprocess
 from collections.abc import Iterable
 from datetime import datetime
 
+from helpers.kube import children
 from helpers.kube.timeouts import DOCKER_QUERY, NODE_LOG_QUERY
 
 KIND_DOCKER_PROVIDER = "kind://docker/"
@@ -27,7 +28,7 @@ def container_of(provider_id: str | None) -> str | None:
 def docker(args: list[str], timeout: float) -> str:
     """Stdout of a docker command; RuntimeError with its last stderr line when it fails."""
     try:
-        done = subprocess.run(["docker", *args], capture_output=True, text=True, timeout=timeout)
+        done = children.run(["docker", *args], capture_output=True, text=True, timeout=timeout)
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise RuntimeError(f"docker {args[0]}: {exc}") from None
     if done.returncode != 0:

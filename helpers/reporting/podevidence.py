@@ -10,13 +10,13 @@ to the terminal with the failure.
 """
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
 from kubernetes import client
 
+from helpers.kube import children
 from helpers.kube import diagnostics
 from helpers.reporting import evidence, kindnodes
 from helpers.kube.namespace import TestNamespace
@@ -55,8 +55,8 @@ def safely(collect: Callable[..., str], *args, **kwargs) -> str:
 def describe_pods(namespace: TestNamespace) -> str:
     """`kubectl describe pods` of the namespace."""
     target = namespace.cluster.target
-    done = subprocess.run([target.kubectl, *target.kubectl_flags(), "describe", "pods", "--namespace", namespace.name],
-                          capture_output=True, text=True, timeout=KUBECTL_DESCRIBE)
+    done = children.run([target.kubectl, *target.kubectl_flags(), "describe", "pods", "--namespace", namespace.name],
+                        capture_output=True, text=True, timeout=KUBECTL_DESCRIBE)
     return done.stdout + done.stderr
 
 

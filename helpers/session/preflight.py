@@ -10,6 +10,7 @@ import subprocess
 
 from kubernetes import client
 
+from helpers.kube import children
 from helpers.kube.cluster import ClusterTarget, api_client, parse_git_version
 from helpers.reporting.clusterfacts import ClusterFacts, read_facts
 from helpers.kube.timeouts import API_REACHABLE, TOOL_QUERY
@@ -25,7 +26,7 @@ def tool_output(command: list[str], what: str) -> str:
     """Stdout of a short query; SessionError naming `what` when the tool is missing, fails or hangs."""
     shown = " ".join(command)
     try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=TOOL_QUERY)
+        done = children.run(command, capture_output=True, text=True, timeout=TOOL_QUERY)
     except FileNotFoundError:
         raise SessionError(f"{what}: {command[0]} not found") from None
     except OSError as exc:

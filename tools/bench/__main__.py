@@ -32,6 +32,7 @@ from pathlib import Path
 
 from kubernetes import client, config as kubeconfig_loader
 
+from helpers.kube import children
 from helpers.pins import REPO_ROOT
 from clusters.provision import prepare_kind
 from helpers.reporting.journal import JOURNAL_ENV
@@ -73,7 +74,7 @@ def timed(name: str, cmd: list[str], env: dict[str, str] | None = None) -> Timed
     print(f"\n=== bench: {name}: {' '.join(cmd)}", flush=True)
     started, cpu = time.monotonic(), children_cpu()
     try:
-        code = subprocess.run(cmd, cwd=REPO_ROOT, timeout=PHASE_TIMEOUT, env={**os.environ, **(env or {})}).returncode
+        code = children.run(cmd, cwd=REPO_ROOT, timeout=PHASE_TIMEOUT, env={**os.environ, **(env or {})}).returncode
     except subprocess.TimeoutExpired:
         sys.exit(f"bench: phase {name!r} still running after {PHASE_TIMEOUT}s; nothing written")
     result = Timed(time.monotonic() - started, children_cpu() - cpu, time.time())

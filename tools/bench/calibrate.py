@@ -14,12 +14,12 @@ server's (apiserver_request_total): kubectl's requests count as much as the clie
 from __future__ import annotations
 
 import re
-import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from kubernetes import client
 
+from helpers.kube import children
 from helpers.kube import execs
 from helpers.kube.diagnostics import container_logs
 from helpers.kube.manifests import MANIFEST_DIR, load
@@ -87,8 +87,8 @@ def made_so_far(core: client.CoreV1Api, kubectl: list[str]) -> dict[str, float]:
     """The cluster's counters of Pods and containers started, namespaces created, execs, log
     reads and port-forwards (`kubectl` is the command line that reaches the cluster)."""
     def metrics(path: str) -> str:
-        return subprocess.run([*kubectl, "get", "--raw", path], capture_output=True, text=True, check=True,
-                              timeout=METRICS_TIMEOUT).stdout
+        return children.run([*kubectl, "get", "--raw", path], capture_output=True, text=True, check=True,
+                            timeout=METRICS_TIMEOUT).stdout
 
     kubelets = "".join(metrics(f"/api/v1/nodes/{node.metadata.name}/proxy/metrics") for node in core.list_node().items)
     server = metrics("/metrics")

@@ -13,7 +13,7 @@ whose Pods are all gone at its end. A cgroup v2 node is not measured (None).
 from __future__ import annotations
 
 import json
-import subprocess
+from helpers.kube import children
 
 CLOCK_TICKS = 100  # USER_HZ: /proc/<pid>/stat counts in 1/100 s on Linux
 SNAPSHOT_TIMEOUT = 30.0
@@ -83,8 +83,8 @@ def snapshot(containers: list[str]) -> dict[str, float] | None:
     """The parts of these node containers, summed (None: a node on cgroup v2)."""
     total: dict[str, float] = {}
     for node in containers:
-        done = subprocess.run(["docker", "exec", node, "sh", "-c", SCRIPT], capture_output=True, text=True,
-                              timeout=SNAPSHOT_TIMEOUT, check=True)
+        done = children.run(["docker", "exec", node, "sh", "-c", SCRIPT], capture_output=True, text=True,
+                            timeout=SNAPSHOT_TIMEOUT, check=True)
         parts = parse(done.stdout)
         if parts is None:
             return None

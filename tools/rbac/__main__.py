@@ -15,17 +15,18 @@ import tempfile
 from pathlib import Path
 
 import yaml
+from helpers.kube import children
 
 RBAC = Path(__file__).resolve().parent / "sidecar-conformance.yaml"
 ACCOUNT, ACCOUNT_NAMESPACE = "sidecar-conformance", "sidecar-conformance"
 TOKEN_DURATION = "2h"
 KUBECTL_TIMEOUT = 120
+RUN_TIMEOUT = 3600  # the suites as the limited identity (its token lasts TOKEN_DURATION)
 
 
 def kubectl(tool: str, admin: str, *args: str) -> str:
     """Stdout of one kubectl command as the admin; SystemExit with its error when it fails."""
-    done = subprocess.run([tool, "--kubeconfig", admin, *args], capture_output=True, text=True,
-                          timeout=KUBECTL_TIMEOUT)
+    done = children.run([tool, "--kubeconfig", admin, *args], capture_output=True, text=True, timeout=KUBECTL_TIMEOUT)
     if done.returncode != 0:
         sys.exit(f"least-privilege: kubectl {' '.join(args)} failed: {done.stderr.strip()}")
     return done.stdout
@@ -58,8 +59,11 @@ def main(argv: list[str]) -> int:
             limited.write_text(yaml.safe_dump(token_kubeconfig(view, token)))
             print(f"least-privilege: pytest suites as serviceaccount {ACCOUNT_NAMESPACE}/{ACCOUNT}"
                   f" (ClusterRole {ACCOUNT} only) {' '.join(args.pytest_args)}", flush=True)
-            return subprocess.run([sys.executable, "-m", "pytest", "suites", "--kubeconfig", str(limited),
-                                   "--kubectl", tool, *args.pytest_args]).returncode
+            try:
+                return children.run([sys.executable, "-m", "pytest", "suites", "--kubeconfig", str(limited),
+                                     "--kubectl", tool, *args.pytest_args], timeout=RUN_TIMEOUT).returncode
+            except subprocess.TimeoutExpired:
+                sys.exit(f"least-privilege: the suites did not finish within {RUN_TIMEOUT}s")
     finally:
         kubectl(tool, admin, "delete", "-f", str(RBAC), "--ignore-not-found", "--wait=true")
 

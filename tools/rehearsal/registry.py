@@ -12,6 +12,7 @@ from pathlib import Path
 
 from clusters.paths import STATE_DIR
 from clusters.steps import StepFailed, output_of, run_step
+from helpers.kube import children
 from helpers.pins import REPO_ROOT
 
 SOURCE = REPO_ROOT / "tools" / "rehearsal" / "oci-registry"
@@ -73,8 +74,8 @@ class Registry:
         self._process: subprocess.Popen | None = None
 
     def __enter__(self) -> Registry:
-        self._process = subprocess.Popen([str(registry_binary()), "-port", "0", "-also", self.gateway],
-                                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        self._process = children.popen([str(registry_binary()), "-port", "0", "-also", self.gateway],
+                                       stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         deadline = time.monotonic() + START_TIMEOUT
         while not self.port:
             ready, _, _ = select.select([self._process.stdout], [], [], max(0.0, deadline - time.monotonic()))
@@ -87,9 +88,8 @@ class Registry:
         return self
 
     def __exit__(self, *_exc) -> None:
-        if self._process and self._process.poll() is None:
-            self._process.terminate()
-            self._process.wait(timeout=10)
+        if self._process:
+            children.stop(self._process)
 
     @property
     def local(self) -> str:
@@ -113,5 +113,5 @@ class Registry:
         pinned = next((d for d in digests if d.startswith(repository + "@")), None)
         if pinned is None:
             raise StepFailed(f"docker push {remote}: no digest recorded for {repository}")
-        subprocess.run(["docker", "rmi", remote, pinned], capture_output=True, timeout=60)
+        children.run(["docker", "rmi", remote, pinned], capture_output=True, timeout=60)
         return pinned

@@ -9,22 +9,28 @@ import subprocess
 import sys
 import time
 
+from helpers.kube import children
 from helpers.pins import REPO_ROOT
 from tools.soak.report import lines, read_junit, summarize
 
 OUT_DIR = REPO_ROOT / "reports" / "soak"
 SUMMARY = REPO_ROOT / "reports" / "soak.json"
+RUN_TIMEOUT = 3600  # one suite run (a warm one takes minutes); exit 124 past it
+TIMED_OUT = 124
 
 
 def run_once(number: int, pytest_args: list[str]) -> int:
     """One full suite run; its exit code."""
     junit = OUT_DIR / f"run-{number}.xml"
     started = time.monotonic()
-    done = subprocess.run([sys.executable, "-m", "pytest", "suites", "-q", "--junitxml", str(junit),
-                           "--reports-dir", str(OUT_DIR.relative_to(REPO_ROOT) / f"run-{number}"), *pytest_args],
-                          cwd=REPO_ROOT, stdout=subprocess.DEVNULL)
-    print(f"soak: run {number}: exit {done.returncode} in {time.monotonic() - started:.0f}s", flush=True)
-    return done.returncode
+    try:
+        code = children.run([sys.executable, "-m", "pytest", "suites", "-q", "--junitxml", str(junit),
+                             "--reports-dir", str(OUT_DIR.relative_to(REPO_ROOT) / f"run-{number}"), *pytest_args],
+                            cwd=REPO_ROOT, stdout=subprocess.DEVNULL, timeout=RUN_TIMEOUT).returncode
+    except subprocess.TimeoutExpired:
+        code = TIMED_OUT
+    print(f"soak: run {number}: exit {code} in {time.monotonic() - started:.0f}s", flush=True)
+    return code
 
 
 def main(argv: list[str]) -> int:

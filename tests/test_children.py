@@ -1,0 +1,79 @@
+"""Children in process groups of their own die with their owner: on a timeout, SIGTERM, SIGINT."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from helpers.kube import children
+from helpers.pins import REPO_ROOT
+
+GONE_WITHIN = 15.0  # seconds for a killed group to be gone (STOP_GRACE and some)
+# An owner: starts a child that starts a grandchild, prints the group, then waits to be signalled.
+OWNER = ("import sys, time; from helpers.kube import children; "
+         "p = children.popen(['sh', '-c', 'sleep 300 & sleep 300']); print(p.pid, flush=True); time.sleep(60)")
+
+
+def members(pgid: int) -> list[int]:
+    """Live (not zombie) processes of group `pgid`."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[2]) == pgid and fields[0] != "Z":
+            found.append(int(entry.name))
+    return found
+
+
+def wait_gone(pgid: int) -> list[int]:
+    """The group's members left after waiting up to GONE_WITHIN for none."""
+    deadline = time.monotonic() + GONE_WITHIN
+    while (left := members(pgid)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return left
+
+
+def test_a_timeout_kills_the_grandchildren_too():
+    with pytest.raises(subprocess.TimeoutExpired) as raised:
+        children.run(["sh", "-c", "sleep 300 & echo $$; sleep 300"], timeout=1, capture_output=True, text=True)
+    pgid = int(raised.value.stdout.split()[0])
+    assert wait_gone(pgid) == []
+    assert pgid not in children.live_groups()
+
+
+def test_run_returns_like_subprocess_run():
+    done = children.run(["sh", "-c", "echo out; echo err >&2; exit 3"], timeout=10, capture_output=True, text=True)
+    assert (done.returncode, done.stdout, done.stderr) == (3, "out\n", "err\n")
+    with pytest.raises(subprocess.CalledProcessError):
+        children.run(["false"], timeout=10, check=True)
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_the_owner_signalled_ends_its_groups(signum):
+    owner = subprocess.Popen([sys.executable, "-c", OWNER], cwd=REPO_ROOT, stdout=subprocess.PIPE, text=True)
+    try:
+        pgid = int(owner.stdout.readline())
+        deadline = time.monotonic() + GONE_WITHIN
+        while len(members(pgid)) < 2 and time.monotonic() < deadline:  # the child, then its grandchild
+            time.sleep(0.05)
+        assert len(members(pgid)) >= 2
+        owner.send_signal(signum)
+        assert owner.wait(timeout=GONE_WITHIN) != 0
+        assert wait_gone(pgid) == []
+    finally:
+        owner.kill()
+        owner.wait()
+
+
+def test_stop_ends_a_long_lived_child():
+    process = children.popen(["sh", "-c", "trap '' TERM; sleep 300 & sleep 300"])
+    children.stop(process, grace=0.5)
+    assert wait_gone(process.pid) == [] and process.pid not in children.live_groups()
+    assert os.getpgid(os.getpid()) != process.pid
