@@ -133,7 +133,9 @@ def _install() -> None:
         return
     _signals_installed = True
     for signum in SIGNALS:
-        signal.signal(signum, _chained(signum, signal.getsignal(signum)))
+        previous = signal.getsignal(signum)
+        if previous != signal.SIG_IGN:  # a signal this process ignores (a background job's SIGINT) stays ignored
+            signal.signal(signum, _chained(signum, previous))
 
 
 def _chained(signum: int, previous) -> Callable:
@@ -141,7 +143,7 @@ def _chained(signum: int, previous) -> Callable:
         end_all()
         if callable(previous):
             previous(received, frame)
-        elif previous != signal.SIG_IGN:  # the default (or a handler set outside Python): end as it would
+        else:  # the default (or a handler set outside Python): end as it would
             signal.signal(signum, signal.SIG_DFL)
             os.kill(os.getpid(), signum)
     return handler
