@@ -77,3 +77,21 @@ def test_stop_ends_a_long_lived_child():
     children.stop(process, grace=0.5)
     assert wait_gone(process.pid) == [] and process.pid not in children.live_groups()
     assert os.getpgid(os.getpid()) != process.pid
+
+
+def test_an_ignored_sigint_stays_ignored():
+    """A background job ignores SIGINT: the owner must not end its children on one."""
+    ignoring = "import signal; signal.signal(signal.SIGINT, signal.SIG_IGN); " + OWNER
+    owner = subprocess.Popen([sys.executable, "-c", ignoring], cwd=REPO_ROOT, stdout=subprocess.PIPE, text=True)
+    try:
+        pgid = int(owner.stdout.readline())
+        owner.send_signal(signal.SIGINT)
+        with pytest.raises(subprocess.TimeoutExpired):
+            owner.wait(timeout=1.0)  # held: nothing may happen meanwhile
+        assert members(pgid)
+        owner.send_signal(signal.SIGTERM)
+        owner.wait(timeout=GONE_WITHIN)
+        assert wait_gone(pgid) == []
+    finally:
+        owner.kill()
+        owner.wait()
