@@ -39,14 +39,14 @@ from helpers.checks.lifecycle import (
 )
 from helpers.kube.deletion import delete_observed
 from helpers.kube.podhistory import PodHistory
-from helpers.kube.timeouts import POD_COMPLETED
+from helpers.checks.lifecycle import POD_COMPLETED
 
 pytestmark = pytest.mark.lifecycle
 
 
 @pytest.fixture(scope="class")
 def order_pod(shared_namespace, sidecar_style):
-    shared_namespace.deploy("lifecycle-order.yaml", sidecar_style)
+    shared_namespace.deploy("lifecycle/lifecycle-order.yaml", sidecar_style)
     return shared_namespace.pod("lifecycle-order").wait_ready()
 
 
@@ -67,14 +67,14 @@ class TestLifecycleOrder:
 
 @pytest.mark.sidecar_styles("native")
 def test_pod_deleted_while_starting_stops_its_sidecars_promptly(namespace, sidecar_style):
-    namespace.deploy("lifecycle-stuck.yaml", sidecar_style)
+    namespace.deploy("lifecycle/lifecycle-stuck.yaml", sidecar_style)
     deletion = delete_observed(wait_stuck_starting(namespace), follow=["sc-1", "sc-2"])
     assert_deleted_promptly(deletion, ["sc-1", "sc-2"])
 
 
 @pytest.mark.sidecar_styles("native")
 def test_sidecar_without_its_image_holds_main_back_and_the_pod_still_deletes_promptly(namespace, sidecar_style):
-    namespace.deploy("lifecycle-bad-image.yaml", sidecar_style)
+    namespace.deploy("lifecycle/lifecycle-bad-image.yaml", sidecar_style)
     pod, while_held = hold_with_a_sidecar_without_image(namespace)
     assert_main_held_back(while_held)
     assert_deleted_promptly(delete_observed(pod, follow=["sc-1"]), ["sc-1"])
@@ -85,25 +85,25 @@ def test_sidecar_without_its_image_holds_main_back_and_the_pod_still_deletes_pro
 @pytest.mark.sidecar_styles("native")
 def test_kubelet_restart_keeps_a_sidecar_in_its_startup_period_from_letting_main_start(namespace, sidecar_style,
                                                                                       restart_kubelet_of):
-    namespace.deploy("lifecycle-stuck.yaml", sidecar_style)
+    namespace.deploy("lifecycle/lifecycle-stuck.yaml", sidecar_style)
     assert_gate_kept_shut(hold_behind_the_stuck_sidecar(restart_while_stuck(namespace, restart_kubelet_of)))
 
 
 @pytest.mark.sidecar_styles("native")
 def test_crashed_sidecar_is_restarted_even_with_restart_policy_never(namespace, sidecar_style):
-    namespace.deploy("lifecycle-restart.yaml", sidecar_style)
+    namespace.deploy("lifecycle/lifecycle-restart.yaml", sidecar_style)
     assert_restarted_and_ready(namespace.pod("lifecycle-restart"), "sc")
 
 
 @pytest.mark.sidecar_styles("native")
 def test_probes_of_a_crashed_sidecar_run_on_its_new_container(namespace, sidecar_style):
-    namespace.deploy("lifecycle-probed-crash.yaml", sidecar_style)
+    namespace.deploy("lifecycle/lifecycle-probed-crash.yaml", sidecar_style)
     assert_probes_run_on_the_restarted_sidecar(namespace)
 
 
 @pytest.mark.sidecar_styles("native")
 def test_sidecar_failing_its_first_startup_probe_still_lets_main_start(namespace, sidecar_style):
-    namespace.deploy("lifecycle-probe-retry.yaml", sidecar_style)
+    namespace.deploy("lifecycle/lifecycle-probe-retry.yaml", sidecar_style)
     pod = namespace.pod("lifecycle-probe-retry")
     assert_restarted_and_ready(pod, "sc")
     assert_main_started_after_the_second_start_was_ready(timeline_of(pod, ["main", "sc"]))
@@ -112,24 +112,24 @@ def test_sidecar_failing_its_first_startup_probe_still_lets_main_start(namespace
 @pytest.mark.sidecar_styles("native")
 def test_sidecar_exiting_before_its_first_startup_probe_still_lets_main_start(namespace, sidecar_style):
     """kubernetes/kubernetes#132826's trigger, with restartPolicy Never and Always, main probed or not."""
-    namespace.deploy("lifecycle-early-exit.yaml", sidecar_style)
+    namespace.deploy("lifecycle/lifecycle-early-exit.yaml", sidecar_style)
     assert_main_starts_once_the_sidecar_probe_passes(start_after_early_exit(namespace))
 
 
 @pytest.mark.sidecar_styles("native")
 def test_init_containers_and_sidecars_start_in_order_when_interleaved(namespace, sidecar_style):
-    namespace.deploy("lifecycle-interleaved.yaml", sidecar_style)
+    namespace.deploy("lifecycle/lifecycle-interleaved.yaml", sidecar_style)
     assert_interleaved_in_order(*start_interleaved(namespace))
 
 
 @pytest.mark.sidecar_styles("native")
 def test_pod_completes_while_its_sidecar_keeps_exiting(namespace, sidecar_style):
-    namespace.deploy("lifecycle-flapping.yaml", sidecar_style)
+    namespace.deploy("lifecycle/lifecycle-flapping.yaml", sidecar_style)
     assert_completed_whatever_the_sidecar_did(finish_while_flapping(namespace))
 
 
 def test_main_crashing_and_restarting_leaves_its_sidecar_running(namespace, sidecar_style):
-    namespace.deploy("lifecycle-main-crash.yaml", sidecar_style)
+    namespace.deploy("lifecycle/lifecycle-main-crash.yaml", sidecar_style)
     assert_sidecar_kept_running_while_main_restarted(*crash_main(namespace))
 
 
@@ -137,7 +137,7 @@ def test_main_crashing_and_restarting_leaves_its_sidecar_running(namespace, side
 @pytest.mark.pod_security("privileged")  # the Pod that restarts the kubelet
 def test_main_crashing_after_a_kubelet_restart_is_restarted_and_nothing_else_is(namespace, sidecar_style,
                                                                                restart_kubelet_of):
-    namespace.deploy("lifecycle-main-crash.yaml", sidecar_style)
+    namespace.deploy("lifecycle/lifecycle-main-crash.yaml", sidecar_style)
     pod, before, after = crash_main_after_a_kubelet_restart(namespace, restart_kubelet_of)
     assert_only_main_restarted(before, after)
     assert_sidecar_kept_running_while_main_restarted(pod, before, after)
@@ -145,7 +145,7 @@ def test_main_crashing_after_a_kubelet_restart_is_restarted_and_nothing_else_is(
 
 @pytest.mark.sidecar_styles("native")
 def test_sidecars_prestop_hooks_run_together_then_they_stop_in_reverse_order(namespace, sidecar_style):
-    namespace.deploy("lifecycle-prestop.yaml", sidecar_style)
+    namespace.deploy("lifecycle/lifecycle-prestop.yaml", sidecar_style)
     assert_prestops_together_then_reverse_stop(complete_with_prestops(namespace))
 
 
@@ -153,7 +153,7 @@ def test_sidecars_prestop_hooks_run_together_then_they_stop_in_reverse_order(nam
 def completion(shared_namespace, sidecar_style):
     """lifecycle-completion, every state of it watched from before it was created."""
     history = PodHistory(shared_namespace.cluster.core, shared_namespace.name, "lifecycle-completion", POD_COMPLETED)
-    shared_namespace.deploy("lifecycle-completion.yaml", sidecar_style)
+    shared_namespace.deploy("lifecycle/lifecycle-completion.yaml", sidecar_style)
     return shared_namespace.pod("lifecycle-completion"), history
 
 
@@ -172,7 +172,7 @@ class TestLifecycleCompletion:
 
 
 def test_main_overrunning_the_grace_period_does_not_keep_the_pod(namespace, sidecar_style, record_delay):
-    namespace.deploy("lifecycle-overrun.yaml", sidecar_style)
+    namespace.deploy("lifecycle/lifecycle-overrun.yaml", sidecar_style)
     deletion = delete_observed(namespace.pod("lifecycle-overrun").wait_ready(), follow=["main"])
     record_delay("delete -> the kubelet starts stopping the Pod (Killing event, 1s resolution)",
                  assert_stopping_began_at_once(deletion))

@@ -26,11 +26,11 @@ def ship_and_compare(namespace, style, manifest, pod_name, record_delay):
 
 
 def test_sidecar_ships_every_line_once_and_in_order(namespace, sidecar_style, record_delay):
-    ship_and_compare(namespace, sidecar_style, "logs.yaml", "logs-demo", record_delay)
+    ship_and_compare(namespace, sidecar_style, "logs/logs.yaml", "logs-demo", record_delay)
 
 
 def test_no_line_is_lost_when_the_app_rotates_its_file(namespace, sidecar_style, record_delay):
-    docs, pod = ship_and_compare(namespace, sidecar_style, "logs-rotation.yaml", "logs-rotation-demo",
+    docs, pod = ship_and_compare(namespace, sidecar_style, "logs/logs-rotation.yaml", "logs-rotation-demo",
                                  record_delay)
     count = int(manifests.env_value(docs, pod.name, "app", "LINE_COUNT"))
     every = int(manifests.env_value(docs, pod.name, "app", "ROTATE_EVERY"))

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.network
 @pytest.fixture(scope="class")
 def demo(shared_namespace, sidecar_style):
     """The two-container Pod and, for comparison, a Pod of its own; every check only looks."""
-    shared_namespace.deploy("network.yaml", sidecar_style)
+    shared_namespace.deploy("network/network.yaml", sidecar_style)
     return shared_namespace.pod("network-demo").wait_ready(), shared_namespace.pod("network-neighbour").wait_ready()
 
 

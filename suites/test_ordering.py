@@ -35,7 +35,7 @@ class TestOrderingDemo:
 
 @pytest.mark.sidecar_styles("native")
 def test_job_with_native_sidecar_completes_when_main_exits(namespace, sidecar_style, record_delay):
-    namespace.deploy("job.yaml", sidecar_style)
+    namespace.deploy("ordering/job.yaml", sidecar_style)
     state = wait_job_complete(namespace)
 
     assert_sidecar_stopped_after_main(state)

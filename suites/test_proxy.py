@@ -8,7 +8,7 @@ pytestmark = pytest.mark.proxy
 
 @pytest.fixture(scope="class")
 def pod(shared_namespace, sidecar_style):
-    shared_namespace.deploy("proxy.yaml", sidecar_style)
+    shared_namespace.deploy("proxy/proxy.yaml", sidecar_style)
     return shared_namespace.pod("proxy-demo").wait_ready()
 
 

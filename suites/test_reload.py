@@ -20,7 +20,7 @@ pytestmark = pytest.mark.reload
 
 @pytest.fixture(scope="class")
 def pod(shared_namespace, sidecar_style):
-    shared_namespace.deploy("reload.yaml", sidecar_style)
+    shared_namespace.deploy("reload/reload.yaml", sidecar_style)
     return shared_namespace.pod("reload-demo").wait_ready()
 
 

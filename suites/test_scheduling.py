@@ -17,14 +17,14 @@ pytestmark = pytest.mark.scheduling
 
 
 def test_quota_counts_the_pods_effective_requests(namespace, sidecar_style):
-    sent = namespace.deploy("scheduling-quota.yaml", sidecar_style)
+    sent = namespace.deploy("scheduling/scheduling-quota.yaml", sidecar_style)
     quota = wait_quota_counted(namespace)
     assert_quota_counts_effective_requests(quota, effective_requests(sent_spec(namespace, sent, REQUESTS_POD)))
 
 
 @pytest.mark.sidecar_styles("native")
 def test_quota_counts_an_init_container_beside_the_sidecars_before_it(namespace, sidecar_style):
-    sent = namespace.deploy("scheduling-quota-interleaved.yaml", sidecar_style)
+    sent = namespace.deploy("scheduling/scheduling-quota-interleaved.yaml", sidecar_style)
     quota = wait_quota_counted(namespace)
     assert_quota_counts_effective_requests(quota, effective_requests(sent_spec(namespace, sent, REQUESTS_POD)))
 

@@ -35,7 +35,7 @@ def test_native_sidecar_gets_sigterm_after_the_app_exited_and_ships_all_it_wrote
 
 
 def test_sidecar_without_trap_is_killed_when_the_grace_period_ends(namespace, sidecar_style, record_delay):
-    namespace.deploy("shutdown-untrapped.yaml", sidecar_style)
+    namespace.deploy("shutdown/shutdown-untrapped.yaml", sidecar_style)
     pod = namespace.pod("shutdown-untrapped").wait_ready()
 
     deletion = delete_observed(pod, follow=["stubborn"])

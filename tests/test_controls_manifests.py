@@ -4,8 +4,10 @@ import pytest
 from helpers.kube import manifests
 from helpers.pins import pins
 from helpers.kube.images import pinned_images
+from helpers.behaviours import BEHAVIOURS
 
-CONTROLS = sorted(path.name for path in (manifests.MANIFEST_DIR / "controls").glob("*.yaml"))
+CONTROLS = sorted(f"{behaviour}/controls/{path.name}" for behaviour in BEHAVIOURS
+                  for path in (manifests.MANIFEST_DIR / behaviour / "controls").glob("*.yaml"))
 PINNED = pinned_images(pins())
 
 
@@ -22,17 +24,19 @@ def test_overlay_replaces_documents_of_the_same_kind_and_name_and_appends_the_re
 
 
 def overlaid_scenario(control: str) -> str:
-    """The scenario a control overlays: the longest manifest name its name starts with."""
-    stems = [path.stem for path in manifests.MANIFEST_DIR.glob("*.yaml") if control.startswith(path.stem + "-")]
-    assert stems, f"{control} names no scenario of manifests/"
-    return max(stems, key=len) + ".yaml"
+    """The scenario a control (<behaviour>/controls/<name>) overlays: the longest manifest name of
+    its behaviour's folder its name starts with."""
+    behaviour, _, name = control.split("/")
+    stems = [path.stem for path in (manifests.MANIFEST_DIR / behaviour).glob("*.yaml") if name.startswith(path.stem + "-")]
+    assert stems, f"{control} names no scenario of manifests/{behaviour}/"
+    return f"{behaviour}/{max(stems, key=len)}.yaml"
 
 
 @pytest.mark.parametrize("name", CONTROLS)
 def test_control_overlays_its_scenario(name):
     scenario = overlaid_scenario(name)
     base = {key(doc) for doc in manifests.load(scenario)}
-    docs = manifests.load(f"controls/{name}")
+    docs = manifests.load(name)
     assert any(key(doc) in base for doc in docs), f"{name} replaces nothing of {scenario}"
     images = {c["image"] for doc in docs if manifests.pod_template(doc)
               for c in manifests.containers(manifests.pod_template(doc))}

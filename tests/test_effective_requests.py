@@ -79,7 +79,7 @@ def test_pod_overhead_is_added():
 
 
 def scenario_spec(style):
-    docs = manifests.prepare(manifests.load("scheduling-quota.yaml"), style, ImageMap(pinned_images(pins())))
+    docs = manifests.prepare(manifests.load("scheduling/scheduling-quota.yaml"), style, ImageMap(pinned_images(pins())))
     return next(doc for doc in docs if doc["kind"] == "Pod")["spec"]
 
 
@@ -143,8 +143,8 @@ def test_a_quota_whose_first_count_missed_the_pod_is_made_again():
 
 
 def test_the_interleaved_manifest_exercises_an_init_container_after_a_sidecar():
-    """manifests/scheduling-quota-interleaved.yaml: "late" runs beside "helper" (150m + 300m)."""
-    docs = manifests.prepare(manifests.load("scheduling-quota-interleaved.yaml"), "native", ImageMap(pinned_images(pins())))
+    """manifests/scheduling/scheduling-quota-interleaved.yaml: "late" runs beside "helper" (150m + 300m)."""
+    docs = manifests.prepare(manifests.load("scheduling/scheduling-quota-interleaved.yaml"), "native", ImageMap(pinned_images(pins())))
     spec = docs[0]["spec"]
     assert effective_requests(spec) == {"cpu": cpu(450), "memory": 96 * MI}
     assert requests_before_sidecars(spec) == {"cpu": cpu(300), "memory": 96 * MI}

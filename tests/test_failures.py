@@ -17,14 +17,14 @@ QUICK = Timeout("quick", 0.2, poll=0.05)
 
 def test_a_failed_requirement_names_behaviour_check_awaited_and_seen():
     with pytest.raises(CheckFailed) as failed:
-        DEMO.require(False, "answers", "HTTP 200", "HTTP 502")
+        DEMO.require(False, DEMO.check("answers"), "HTTP 200", "HTTP 502")
     assert (failed.value.behaviour, failed.value.check, failed.value.awaited, failed.value.seen) == (
         "demo", "answers", "HTTP 200", "HTTP 502")
     assert str(failed.value) == "answers broken [demo]: expected HTTP 200; saw HTTP 502"
 
 
 def test_a_wait_that_runs_out_inside_a_check_is_that_check_failing():
-    with pytest.raises(CheckFailed) as failed, DEMO.waiting("ships"):
+    with pytest.raises(CheckFailed) as failed, DEMO.waiting(DEMO.check("ships")):
         wait_until("the last line", lambda: "line 1", lambda text: text == "line 9", QUICK)
     assert failed.value.check == "ships" and failed.value.seen == "'line 1'"
     assert failed.value.awaited.startswith("the last line within 0.2s [quick]")
@@ -32,7 +32,7 @@ def test_a_wait_that_runs_out_inside_a_check_is_that_check_failing():
 
 
 def test_a_broken_hold_inside_a_check_is_that_check_failing():
-    with pytest.raises(CheckFailed) as failed, DEMO.waiting("held open"):
+    with pytest.raises(CheckFailed) as failed, DEMO.waiting(DEMO.check("held open")):
         holds_for("the job incomplete", lambda: "Complete", lambda state: state != "Complete", QUICK)
     assert failed.value.seen == "'Complete'" and isinstance(failed.value.__cause__, HoldBroken)
 

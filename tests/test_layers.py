@@ -9,12 +9,13 @@ import pytest
 from helpers.pins import REPO_ROOT
 
 OURS = ("helpers", "clusters", "tools", "suites", "controls", "conftest")
-# room -> the rooms of ours it may import (itself always); helpers.pins is a leaf: versions.env and the root
+# room -> the rooms of ours it may import (itself always); helpers.pins (versions.env, the root) and helpers.behaviours (the registry) are leaves
 ALLOWED = {
     "helpers/kube": (),
     "helpers/checks": ("helpers.kube", "helpers.pins"),
-    "helpers/reporting": ("helpers.kube", "helpers.pins"),
-    "suites": ("helpers.kube", "helpers.checks", "helpers.reporting", "helpers.pins"),
+    "helpers/reporting": ("helpers.kube", "helpers.pins", "helpers.behaviours"),
+    "suites": ("helpers.kube", "helpers.checks", "helpers.reporting", "helpers.pins", "helpers.behaviours"),
+    "controls": ("helpers.kube", "helpers.checks", "helpers.reporting", "helpers.pins", "helpers.behaviours"),
 }
 
 

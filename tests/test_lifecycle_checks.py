@@ -14,7 +14,7 @@ from helpers.checks.lifecycle import (
     assert_stopped_in_reverse_order,
 )
 from helpers.kube.deletion import Deletion
-from helpers.kube.timeouts import NEXT_SIGTERM_AFTER_EXIT
+from helpers.checks.lifecycle import NEXT_SIGTERM_AFTER_EXIT
 
 
 def timeline(*events):

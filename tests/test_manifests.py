@@ -5,8 +5,10 @@ from helpers.kube import manifests
 from helpers.pins import pins
 from helpers.kube.images import ABSENT_IMAGE, ImageMap, pinned_images
 from helpers.kube.sidecar import sidecar_names
+from helpers.behaviours import BEHAVIOURS
 
-ALL = sorted(path.name for path in manifests.MANIFEST_DIR.glob("*.yaml"))
+ALL = sorted(f"{behaviour}/{path.name}" for behaviour in BEHAVIOURS
+             for path in (manifests.MANIFEST_DIR / behaviour).glob("*.yaml"))
 PINNED = pinned_images(pins())
 
 
@@ -15,8 +17,8 @@ def pod_templates(docs):
 
 
 def test_there_is_a_manifest_per_scenario():
-    assert {"network.yaml", "logs.yaml", "logs-rotation.yaml", "proxy.yaml", "reload.yaml",
-            "shutdown.yaml", "shutdown-untrapped.yaml", "ordering.yaml", "job.yaml"} <= set(ALL)
+    assert {"network/network.yaml", "logs/logs.yaml", "logs/logs-rotation.yaml", "proxy/proxy.yaml", "reload/reload.yaml",
+            "shutdown/shutdown.yaml", "shutdown/shutdown-untrapped.yaml", "ordering/ordering.yaml", "ordering/job.yaml"} <= set(ALL)
 
 
 @pytest.mark.parametrize("name", ALL)
@@ -51,25 +53,25 @@ def test_native_preparation_leaves_no_annotated_sidecar_among_containers(name):
 
 def test_a_manifest_written_native_has_no_classic_form():
     with pytest.raises(ValueError, match="lifecycle-interleaved is written with native sidecars"):
-        manifests.prepare(manifests.load("lifecycle-interleaved.yaml"), "classic", ImageMap(PINNED))
+        manifests.prepare(manifests.load("lifecycle/lifecycle-interleaved.yaml"), "classic", ImageMap(PINNED))
 
 
 def test_job_pod_template_is_converted_too():
-    docs = manifests.prepare(manifests.load("job.yaml"), "native", ImageMap(PINNED))
+    docs = manifests.prepare(manifests.load("ordering/job.yaml"), "native", ImageMap(PINNED))
     spec = docs[0]["spec"]["template"]["spec"]
     assert [c["name"] for c in spec["containers"]] == ["main"]
     assert [(c["name"], c["restartPolicy"]) for c in spec["initContainers"]] == [("helper", "Always")]
 
 
 def test_classic_preparation_only_maps_images():
-    original = manifests.load("proxy.yaml")
+    original = manifests.load("proxy/proxy.yaml")
     images = ImageMap(PINNED, registry="mirror:5000")
     prepared = manifests.prepare(original, "classic", images)
     pod = manifests.pod_template(prepared[-1])
     assert [c["image"] for c in pod["spec"]["containers"]] == [
         "mirror:5000/library/python:3.11-slim-bookworm", "mirror:5000/library/nginx:1.27.5"]
     assert prepared[:-1] == original[:-1]
-    assert manifests.load("proxy.yaml") == original
+    assert manifests.load("proxy/proxy.yaml") == original
 
 
 def test_unknown_style_is_refused():
@@ -78,14 +80,14 @@ def test_unknown_style_is_refused():
 
 
 def test_env_value_reads_literal_env():
-    docs = manifests.load("logs.yaml")
+    docs = manifests.load("logs/logs.yaml")
     assert manifests.env_value(docs, "logs-demo", "app", "LINE_COUNT") == "200"
     with pytest.raises(KeyError):
         manifests.env_value(docs, "logs-demo", "shipper", "LINE_COUNT")
 
 
 def test_restricted_pod_security_adds_the_contexts_the_level_demands():
-    docs = manifests.prepare(manifests.load("ordering.yaml"), "native", ImageMap(PINNED), "restricted")
+    docs = manifests.prepare(manifests.load("ordering/ordering.yaml"), "native", ImageMap(PINNED), "restricted")
     pod = pod_templates(docs)[0]
     assert pod["spec"]["securityContext"]["runAsNonRoot"] is True
     assert pod["spec"]["securityContext"]["seccompProfile"] == {"type": "RuntimeDefault"}

@@ -4,7 +4,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from helpers.reporting.behaviours import BEHAVIOURS
+from helpers.behaviours import BEHAVIOURS
 from helpers.reporting.clusterfacts import ClusterFacts, NodeFacts
 from helpers.reporting.evidence import DELAY_PREFIX, STYLES_PROPERTY
 from helpers.reporting.render import markdown, terminal_lines

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from helpers.kube.waits import CannotHappen, HoldBroken, WaitTimeout
 
@@ -26,27 +27,39 @@ def precondition(ok: bool, what: str) -> None:
         raise PreconditionFailed(f"precondition not met: {what}")
 
 
+@dataclass(frozen=True)
+class Check:
+    """One check of a behaviour, named once: the check fails with it, its negative controls expect it."""
+
+    behaviour: str
+    name: str
+
+
 class Behaviour:
     """The checks of one behaviour (its pytest marker) raise their failures through this."""
 
     def __init__(self, marker: str):
         self.marker = marker
 
-    def require(self, ok: bool, check: str, awaited: str, seen: object) -> None:
+    def check(self, name: str) -> Check:
+        """A check of this behaviour, called `name` in failures and the summary."""
+        return Check(self.marker, name)
+
+    def require(self, ok: bool, check: Check, awaited: str, seen: object) -> None:
         """Raise CheckFailed unless `ok`."""
         if not ok:
-            raise CheckFailed(self.marker, check, awaited, str(seen))
+            raise CheckFailed(check.behaviour, check.name, awaited, str(seen))
 
     @contextmanager
-    def waiting(self, check: str) -> Iterator[None]:
+    def waiting(self, check: Check) -> Iterator[None]:
         """A wait (or a hold) of `check` that runs out, or that the cluster's state makes
         hopeless, is `check` failing, with what it saw."""
         try:
             yield
         except WaitTimeout as exc:
-            raise CheckFailed(self.marker, check, f"{exc.what} within {exc.timeout.seconds:g}s"
+            raise CheckFailed(check.behaviour, check.name, f"{exc.what} within {exc.timeout.seconds:g}s"
                               f" [{exc.timeout.name}]", exc.last_seen) from exc
         except HoldBroken as exc:
-            raise CheckFailed(self.marker, check, f"{exc.what} for {exc.timeout.seconds:g}s", exc.seen) from exc
+            raise CheckFailed(check.behaviour, check.name, f"{exc.what} for {exc.timeout.seconds:g}s", exc.seen) from exc
         except CannotHappen as exc:
-            raise CheckFailed(self.marker, check, exc.what, exc.reason) from exc
+            raise CheckFailed(check.behaviour, check.name, exc.what, exc.reason) from exc

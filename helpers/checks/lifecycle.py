@@ -12,13 +12,48 @@ from helpers.checks.failure import Behaviour, precondition
 from helpers.checks.gate import container_started, held_gates, hold_shut
 from helpers.kube.kubelet import KubeletRestart
 from helpers.kube.pods import all_statuses, has_started, is_ready, is_running, status_in
-from helpers.kube.timeouts import (GATE_HELD, GRACE_TOLERANCE, KILLED_LAST_LINE_EARLY, KILLED_LATE, KILLING_AFTER_DELETE,
-                           LET_IN, MAIN_AFTER_GATE, MAIN_RESTARTED, NEXT_SIGTERM_AFTER_EXIT, POD_COMPLETED,
-                           POD_GONE_MARGIN, PRESTOPS_COMPLETED, SIDECAR_RESTARTED)
+from helpers.kube.timeouts import GATE_HELD, GRACE_TOLERANCE, LET_IN, Timeout
 from helpers.kube.waits import WaitTimeout
 
+# its timeouts and tolerances (generic ones: helpers/kube/timeouts.py)
+# The kubelet learns of a deletion through its watch and starts stopping the Pod at once:
+# measured 0.7-1.4 s under -n 10 on 2 cores (API server and kubelet clocks, 1 s resolution each).
+KILLING_AFTER_DELETE = 5.0
+# In-Pod clock (sub-second): a container printing a line every 0.2 s stops when SIGKILLed; its
+# last line may come this much before the kill (a loop stretched by load) ...
+KILLED_LAST_LINE_EARLY = 1.0
+# ... and the runtime's SIGKILL this much after its grace period ran out, from its SIGTERM.
+KILLED_LATE = 1.0
+# The native sidecar lifecycle
+# A container exited; the kubelet notices at its next relist (every second) and SIGTERMs the
+# next sidecar in reverse order. Measured here under -n 10 on 2 cores: see the suite's delays.
+NEXT_SIGTERM_AFTER_EXIT = 5.0
+SIDECAR_RESTARTED = Timeout("sidecar restarted and the Pod Ready again", 45)
+MAIN_RESTARTED = Timeout("main restarted and the Pod Ready again", 45)  # one restart: the first back-off is 10 s
+# Three sidecars' preStop hooks (each waits 5 s at most for the others), then SIGTERM one by one.
+PRESTOPS_COMPLETED = Timeout("pod ran to completion (main told to exit, three preStop hooks, grace period 15 s)", 30)
+# The gate opened, the sidecar's startupProbe (every second) passes at its next run; main then starts.
+MAIN_AFTER_GATE = Timeout("main started and the Pod Ready once the sidecar's startupProbe can pass", 20)
+POD_COMPLETED = Timeout("pod ran to completion (main exits after 3 s, then its sidecars are stopped)", 20)
+POD_GONE_MARGIN = 5.0  # after its containers are killed, for the kubelet and API server to remove a Pod
+
 LIFECYCLE = Behaviour("lifecycle")
-ORDER = ["sc-1", "sc-2", "sc-3"]  # lifecycle-order.yaml's sidecars, in start order
+# its checks, each named once: the check raises with it, its negative controls expect it
+CRASHED_SIDECAR_RESTARTED = LIFECYCLE.check("crashed sidecar restarted")
+DELETION_WHILE_STARTING_IS_PROMPT = LIFECYCLE.check("deletion while starting is prompt")
+FLAPPING_SIDECAR_DOES_NOT_FAIL_THE_POD = LIFECYCLE.check("flapping sidecar does not fail the Pod")
+GRACE_PERIOD_BOUNDS_THE_POD = LIFECYCLE.check("grace period bounds the Pod")
+INIT_CONTAINERS_AND_SIDECARS_START_IN_ORDER = LIFECYCLE.check("init containers and sidecars start in order")
+POD_IP_KEPT_UNTIL_COMPLETION = LIFECYCLE.check("Pod IP kept until completion")
+POD_WITH_SIDECARS_COMPLETES = LIFECYCLE.check("Pod with sidecars completes")
+PROBES_RUN_ON_A_RESTARTED_SIDECAR = LIFECYCLE.check("probes run on a restarted sidecar")
+SIDECARS_PRESTOP_HOOKS_RUN_TOGETHER_THEN_REVERSE_STOP = LIFECYCLE.check("sidecars' preStop hooks run together, then reverse stop")
+SIDECARS_START_ONE_AFTER_ANOTHER = LIFECYCLE.check("sidecars start one after another")
+SIDECARS_STOP_IN_REVERSE_ORDER_AFTER_MAIN = LIFECYCLE.check("sidecars stop in reverse order after main")
+SIDECAR_EXITING_BEFORE_ITS_FIRST_PROBE_LETS_MAIN_START = LIFECYCLE.check("sidecar exiting before its first probe lets main start")
+SIDECAR_KEEPS_RUNNING_WHILE_MAIN_RESTARTS = LIFECYCLE.check("sidecar keeps running while main restarts")
+SIDECAR_PRESTOP_AFTER_MAIN = LIFECYCLE.check("sidecar preStop after main")
+ORDER = ["sc-1", "sc-2", "sc-3"]  # lifecycle-order.yaml's sidecars, in start order (tests/test_registry.py: equal)
 ORDER_POD = ["main", *ORDER]  # every container of lifecycle-order.yaml
 
 
@@ -37,7 +72,7 @@ def assert_started_one_after_another(events: Timeline) -> None:
     passed); main only after the last one was ready."""
     steps = list(zip(ORDER, [*ORDER[1:], "main"]))
     LIFECYCLE.require(all(before(events.at(first, "ready"), events.at(then, "started")) for first, then in steps),
-                      "sidecars start one after another",
+                      SIDECARS_START_ONE_AFTER_ANOTHER,
                       "sc-2 to start after sc-1 was ready, sc-3 after sc-2, main after sc-3", events)
 
 
@@ -58,7 +93,7 @@ def assert_stopped_in_reverse_order(events: Timeline) -> None:
     after it had exited, and within NEXT_SIGTERM_AFTER_EXIT of it (one in-Pod clock)."""
     gaps = stop_gaps(events)
     LIFECYCLE.require(all(gap is not None and 0 < gap <= NEXT_SIGTERM_AFTER_EXIT for gap in gaps),
-                      "sidecars stop in reverse order after main",
+                      SIDECARS_STOP_IN_REVERSE_ORDER_AFTER_MAIN,
                       f"SIGTERM to sc-3 after main exited, to sc-2 after sc-3 exited, to sc-1 after sc-2, each"
                       f" within {NEXT_SIGTERM_AFTER_EXIT:g}s of that exit",
                       f"{events}; gaps {[None if gap is None else round(gap, 2) for gap in gaps]}")
@@ -78,7 +113,7 @@ def wait_stuck_starting(namespace):
     return pod
 
 
-GATE_KEPT_ACROSS_A_KUBELET_RESTART = "kubelet restart keeps a starting sidecar's gate shut"
+GATE_KEPT_ACROSS_A_KUBELET_RESTART = LIFECYCLE.check("kubelet restart keeps a starting sidecar's gate shut")
 
 
 def restart_while_stuck(namespace, restart: Callable[[str], KubeletRestart]):
@@ -111,7 +146,7 @@ def assert_gate_kept_shut(while_held: str | None) -> None:
 
 
 NO_IMAGE = ("ErrImageNeverPull", "ErrImagePull", "ImagePullBackOff")  # the kubelet's words for it
-HELD_BY_A_SIDECAR_WITHOUT_IMAGE = "sidecar that cannot start holds main back"
+HELD_BY_A_SIDECAR_WITHOUT_IMAGE = LIFECYCLE.check("sidecar that cannot start holds main back")
 
 
 def _waiting_for_image(pod: client.V1Pod, container: str) -> bool:
@@ -143,7 +178,7 @@ def assert_deleted_promptly(deletion, sidecars) -> None:
     bound = deletion.grace_seconds - GRACE_TOLERANCE
     LIFECYCLE.require(took < bound and all(end.exit_code == 0 for end in ends.values())
                       and all(events.at(name, "SIGTERM") is not None for name in sidecars),
-                      "deletion while starting is prompt",
+                      DELETION_WHILE_STARTING_IS_PROMPT,
                       f"the Pod gone before its grace period of {deletion.grace_seconds}s could end (within"
                       f" {bound:g}s), every running sidecar given SIGTERM and exited 0",
                       f"gone after {took:.1f}s; {events}; exits { {name: end.exit_code for name, end in ends.items()} }")
@@ -170,17 +205,17 @@ def assert_restarted_and_ready(pod, container: str) -> None:
         status = status_in(current, container)
         return status is not None and status.restart_count >= 1 and is_ready(current)
 
-    with LIFECYCLE.waiting("crashed sidecar restarted"):
+    with LIFECYCLE.waiting(CRASHED_SIDECAR_RESTARTED):
         current = pod.wait_for(f"{container} restarted and the Pod Ready, or {container} dead for good",
                                lambda now: restarted(now) or _dead_for_good(now, container), SIDECAR_RESTARTED)
     mains = {s.name: s.restart_count for s in current.status.container_statuses or []}
-    LIFECYCLE.require(restarted(current) and not any(mains.values()), "crashed sidecar restarted",
+    LIFECYCLE.require(restarted(current) and not any(mains.values()), CRASHED_SIDECAR_RESTARTED,
                       f"{container} running again with restartCount >= 1, the Pod Ready, main never restarted",
                       f"{', '.join(f'{s.name}: restarts {s.restart_count}, state {s.state.to_dict()}' for s in all_statuses(current))};"
                       f" Ready {is_ready(current)}")
 
 
-MAIN_AFTER_THE_SECOND_START = "main waits for the restarted sidecar's startupProbe"
+MAIN_AFTER_THE_SECOND_START = LIFECYCLE.check("main waits for the restarted sidecar's startupProbe")
 
 
 def assert_main_started_after_the_second_start_was_ready(events: Timeline) -> None:
@@ -194,7 +229,7 @@ def assert_main_started_after_the_second_start_was_ready(events: Timeline) -> No
 def wait_completed(pod, timeout=POD_COMPLETED) -> client.V1Pod:
     """Wait for the Pod to run to completion (Succeeded); a Pod that does not is the
     lifecycle broken (its sidecars were never stopped)."""
-    with LIFECYCLE.waiting("Pod with sidecars completes"):
+    with LIFECYCLE.waiting(POD_WITH_SIDECARS_COMPLETES):
         return pod.wait_for("Succeeded", lambda current: current.status.phase == "Succeeded", timeout)
 
 
@@ -206,7 +241,7 @@ def assert_prestop_after_main(pod, sidecar: str) -> None:
     LIFECYCLE.require(before(events.at("main", "exiting"), events.at(sidecar, "preStop"))
                       and before(events.at(sidecar, "preStop"), events.at(sidecar, "SIGTERM"))
                       and end is not None and end.exit_code == 0,
-                      "sidecar preStop after main", f"{sidecar}'s preStop after main exited, then its SIGTERM, exit 0",
+                      SIDECAR_PRESTOP_AFTER_MAIN, f"{sidecar}'s preStop after main exited, then its SIGTERM, exit 0",
                       f"{events}; {sidecar} ended {end}")
 
 
@@ -222,7 +257,7 @@ def assert_gone_by_the_deadline(deletion, containers) -> float:
     gone_by = deletion.grace_ends + tolerance + timedelta(seconds=POD_GONE_MARGIN)
     LIFECYCLE.require(deletion.grace_ends - tolerance <= last <= deletion.grace_ends + tolerance
                       and deletion.gone_at <= gone_by,
-                      "grace period bounds the Pod",
+                      GRACE_PERIOD_BOUNDS_THE_POD,
                       f"the last container ended at the end of the grace period ({deletion.grace_ends}: the kubelet's"
                       f" Killing event {deletion.kill_started} + {deletion.grace_seconds}s) ± {GRACE_TOLERANCE:g}s"
                       f" and the Pod gone by {gone_by}", f"ended {ends}; gone at {deletion.gone_at}"
@@ -231,14 +266,14 @@ def assert_gone_by_the_deadline(deletion, containers) -> float:
     term, killed = events.at("main", "SIGTERM"), events.last("main", "alive")
     lasted = None if term is None or killed is None else killed - term
     LIFECYCLE.require(lasted is not None and deletion.grace_seconds - KILLED_LAST_LINE_EARLY <= lasted
-                      <= deletion.grace_seconds + KILLED_LATE, "grace period bounds the Pod",
+                      <= deletion.grace_seconds + KILLED_LATE, GRACE_PERIOD_BOUNDS_THE_POD,
                       f"main's last line {deletion.grace_seconds}s after its SIGTERM (-{KILLED_LAST_LINE_EARLY:g}s,"
                       f" +{KILLED_LATE:g}s), on its own clock", f"SIGTERM @{term}, last line @{killed}"
                       + (f": {lasted:.2f}s" if lasted is not None else ""))
     return lasted
 
 
-STOPPED_AT_ONCE = "deleted Pod stopped at once"
+STOPPED_AT_ONCE = LIFECYCLE.check("deleted Pod stopped at once")
 
 
 def assert_stopping_began_at_once(deletion) -> float:
@@ -260,7 +295,7 @@ def assert_pod_ip_kept(states: list[client.V1Pod]) -> None:
            for pod in states if pod.status]
     first = next((i for i, (_, ip, _) in enumerate(ips) if ip), None)
     LIFECYCLE.require(first is not None and len({(ip, all_ips) for _, ip, all_ips in ips[first:]}) == 1
-                      and ips[first][2] and ips[-1][0] == "Succeeded", "Pod IP kept until completion",
+                      and ips[first][2] and ips[-1][0] == "Succeeded", POD_IP_KEPT_UNTIL_COMPLETION,
                       "one podIP (and the same podIPs) in every state from the first with an IP to Succeeded"
                       " and after", [(phase, ip, list(all_ips)) for phase, ip, all_ips in ips])
 
@@ -307,14 +342,14 @@ def assert_main_starts_once_the_sidecar_probe_passes(started: list) -> None:
                          MAIN_AFTER_GATE)
         except WaitTimeout as exc:
             after = [when for when in probes_of(pod) if when >= gate.opened_at]
-            LIFECYCLE.require(False, "sidecar exiting before its first probe lets main start",
+            LIFECYCLE.require(False, SIDECAR_EXITING_BEFORE_ITS_FIRST_PROBE_LETS_MAIN_START,
                               f"{pod.name}: main started once sc's startupProbe could pass (gate opened"
                               f" @{gate.opened_at:.2f}) within {MAIN_AFTER_GATE.seconds:g}s",
                               f"sc's startupProbe ran {len(after)} times after the gate opened;"
                               f" {' '.join(exc.last_seen.split())}")
         events = timeline_of(pod, ["main", "sc"])
         LIFECYCLE.require(gate.while_shut is None and before(gate.opened_at, events.at("main", "started")),
-                          "sidecar exiting before its first probe lets main start",
+                          SIDECAR_EXITING_BEFORE_ITS_FIRST_PROBE_LETS_MAIN_START,
                           f"{pod.name}: main not started while sc's gate was shut, started after it opened",
                           f"{gate}; {events}")
 
@@ -342,7 +377,7 @@ def assert_completed_whatever_the_sidecar_did(pod: client.V1Pod) -> None:
     """The Pod Succeeded: main exited 0, and how its sidecar last exited does not count."""
     main = status_in(pod, "main")
     LIFECYCLE.require(pod.status.phase == "Succeeded" and main.state.terminated is not None
-                      and main.state.terminated.exit_code == 0, "flapping sidecar does not fail the Pod",
+                      and main.state.terminated.exit_code == 0, FLAPPING_SIDECAR_DOES_NOT_FAIL_THE_POD,
                       "phase Succeeded once main exited 0, the sidecar restarting meanwhile",
                       f"phase {pod.status.phase}; " + ", ".join(f"{s.name}: restarts {s.restart_count}, state"
                                                                 f" {s.state.to_dict()}" for s in all_statuses(pod)))
@@ -372,8 +407,8 @@ def _main_not_coming_back(pod: client.V1Pod) -> str | None:
     return _finished(pod) or ("main terminated, restartPolicy Never" if _dead_for_good(pod, "main") else None)
 
 
-MAIN_RESTARTED_AFTER_KUBELET = "main restarted after a kubelet restart"
-KUBELET_RESTART_KEPT = "kubelet restart leaves every container running"
+MAIN_RESTARTED_AFTER_KUBELET = LIFECYCLE.check("main restarted after a kubelet restart")
+KUBELET_RESTART_KEPT = LIFECYCLE.check("kubelet restart leaves every container running")
 
 
 def crash_main_after_a_kubelet_restart(namespace, restart: Callable[[str], KubeletRestart]) -> tuple:
@@ -416,7 +451,7 @@ def assert_sidecar_kept_running_while_main_restarted(pod, before_crash: client.V
     events = timeline_of(pod, ["main", "sc"])
     LIFECYCLE.require(now.container_id == before.container_id and now.restart_count == 0
                       and events.at("sc", "SIGTERM") is None and is_ready(after),
-                      "sidecar keeps running while main restarts",
+                      SIDECAR_KEEPS_RUNNING_WHILE_MAIN_RESTARTS,
                       "sc the same container as before main crashed (restartCount 0, no SIGTERM), the Pod Ready again",
                       f"sc {before.container_id} -> {now.container_id}, restarts {now.restart_count}; {events}")
 
@@ -443,7 +478,7 @@ def assert_interleaved_in_order(pod, gate) -> None:
              (events.at("init-2", "done"), events.at("sc-2", "started")),
              (events.at("sc-2", "started"), events.at("main", "started"))]
     LIFECYCLE.require(gate.while_shut is None and all(before(first, then) for first, then in steps),
-                      "init containers and sidecars start in order",
+                      INIT_CONTAINERS_AND_SIDECARS_START_IN_ORDER,
                       "init-1 done, then sc-1 started; init-2 held while sc-1's startupProbe failed, started once it"
                       " passed; init-2 done, then sc-2 started; then main", f"{gate}; {events}")
 
@@ -463,7 +498,7 @@ def assert_probes_run_on_the_restarted_sidecar(namespace) -> None:
     bound (LET_IN, SIDECAR_RESTARTED)."""
     pod = namespace.pod(PROBED)
     pod.wait_for("main and sc running", lambda now: is_running(now, "main") and is_running(now, "sc"))
-    with LIFECYCLE.waiting("probes run on a restarted sidecar"):
+    with LIFECYCLE.waiting(PROBES_RUN_ON_A_RESTARTED_SIDECAR):
         pod.exec("sc", ["touch", "/marks/ready"])
         pod.wait_for("Ready (sc's readinessProbe passing)", is_ready, LET_IN, terminal=_hopeless)
         pod.exec("sc", ["rm", "/marks/ready"])
@@ -504,6 +539,6 @@ def assert_prestops_together_then_reverse_stop(pod) -> None:
     LIFECYCLE.require(exited is not None and None not in starts and exited < min(starts) <= max(starts) <= exited + grace
                       and all(events.at(name, "preStop-together") is not None for name in PRESTOP_SIDECARS)
                       and all(before(events.at(first, "exiting"), events.at(then, "exiting")) for first, then in reverse),
-                      "sidecars' preStop hooks run together, then reverse stop",
+                      SIDECARS_PRESTOP_HOOKS_RUN_TOGETHER_THEN_REVERSE_STOP,
                       f"every preStop started after main exited and within {grace}s of it, each running while the"
                       " other two ran (preStop-together); sc-3 exited before sc-2, sc-2 before sc-1", events)

@@ -3,10 +3,19 @@ import re
 
 from helpers.checks.failure import Behaviour, precondition
 from helpers.kube import manifests
-from helpers.kube.timeouts import APP_WROTE_LINES, LOG_CAUGHT_UP
 from helpers.kube.waits import wait_until
+from helpers.kube.timeouts import Timeout
+
+# its timeouts and tolerances (generic ones: helpers/kube/timeouts.py)
+APP_WROTE_LINES = Timeout("app wrote its last line", 60, poll=0.5)
+# Measured propagation max (soak): under 1.5 s; `tail -F` checks its file once a second.
+LOG_CAUGHT_UP = Timeout("sidecar shipped the app's last line after the app wrote it", 15, poll=0.5)
+
 
 LOGS = Behaviour("logs")
+# its checks, each named once: the check raises with it, its negative controls expect it
+EVERY_LINE_ONCE_IN_ORDER = LOGS.check("every line once, in order")
+LOG_LINES_REACH_THE_SHIPPER = LOGS.check("log lines reach the shipper")
 NUMBERED = re.compile(r"line \d{5} of \d+")
 
 
@@ -37,7 +46,7 @@ def wait_shipped(pod, expected: list[str]):
     written = wait_until(f"{pod.name}/app to write {expected[-1]!r}", lambda: numbered(pod.log("app")),
                          _last_is(expected[-1]), APP_WROTE_LINES, pod.report, show=_summary)
     precondition([line.text for line in written] == expected, f"{pod.name}/app printed each of its lines once")
-    with LOGS.waiting("log lines reach the shipper"):
+    with LOGS.waiting(LOG_LINES_REACH_THE_SHIPPER):
         shipped = wait_until(f"{pod.name}/shipper to ship {expected[-1]!r} (the app wrote it)",
                              lambda: numbered(pod.log("shipper")), _last_is(expected[-1]), LOG_CAUGHT_UP,
                              pod.report, show=_summary)
@@ -48,5 +57,5 @@ def assert_every_line_once_in_order(shipped, expected: list[str]) -> None:
     """The shipper printed exactly `expected`."""
     texts = [line.text for line in shipped]
     missing = [text for text in expected if text not in set(texts)]
-    LOGS.require(texts == expected, "every line once, in order", f"the {len(expected)} lines the app wrote",
+    LOGS.require(texts == expected, EVERY_LINE_ONCE_IN_ORDER, f"the {len(expected)} lines the app wrote",
                  f"{len(texts)} lines, {len(missing)} missing (first {missing[:3]}), in order: {texts == sorted(texts)}")

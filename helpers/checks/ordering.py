@@ -7,10 +7,26 @@ from helpers.checks.events import Timeline, before, parse
 from helpers.checks.failure import Behaviour, precondition
 from helpers.checks.gate import HeldGate, container_started, held_gates
 from helpers.kube.pods import all_statuses, is_running, terminal_state
-from helpers.kube.timeouts import CLASSIC_JOB_HOLD, GATE_HELD, JOB_COMPLETE, JOB_POD
+from helpers.kube.timeouts import GATE_HELD, Timeout
 from helpers.kube.waits import holds_for, wait_until
 
+# its timeouts and tolerances (generic ones: helpers/kube/timeouts.py)
+# Jobs
+JOB_POD = Timeout("job's pod created", 60)
+JOB_COMPLETE = Timeout("job complete", 120)
+CLASSIC_JOB_HOLD = Timeout("job with a classic sidecar stays incomplete", 10)
+# Negative control only: a native-sidecar Job completes within 11 s of main's exit (median
+# 5 s, 10 soak runs; main exits ~5 s after creation), so a classic one incomplete at 30 s never will.
+CONTROL_JOB_COMPLETE = Timeout("job complete (negative control)", 30)
+
 ORDERING = Behaviour("ordering")
+# its checks, each named once: the check raises with it, its negative controls expect it
+INIT_CONTAINER_FINISHES_FIRST = ORDERING.check("init container finishes first")
+JOB_WITH_A_CLASSIC_SIDECAR_IS_HELD_OPEN = ORDERING.check("Job with a classic sidecar is held open")
+JOB_WITH_A_NATIVE_SIDECAR_COMPLETES = ORDERING.check("Job with a native sidecar completes")
+NATIVE_SIDECAR_KEEPS_RUNNING = ORDERING.check("native sidecar keeps running")
+NATIVE_SIDECAR_STOPPED_AFTER_MAIN = ORDERING.check("native sidecar stopped after main")
+STARTUPPROBE_GATES_MAIN = ORDERING.check("startupProbe gates main")
 JOB = "sidecar-job"
 GATE = "/marks/gate"  # ordering.yaml: helper's startupProbe passes once this exists
 
@@ -18,7 +34,7 @@ GATE = "/marks/gate"  # ordering.yaml: helper's startupProbe passes once this ex
 def start_behind_gate(namespace, style: str, overlay: str | None = None):
     """ordering-demo with helper running and its gate (its startupProbe) held shut for GATE_HELD,
     then opened; return the Pod, Ready, and what happened at the gate."""
-    namespace.deploy("ordering.yaml", style, overlay)
+    namespace.deploy("ordering/ordering.yaml", style, overlay)
     pod = namespace.pod("ordering-demo")
     pod.wait_for("helper running (its gate shut)", lambda current: is_running(current, "helper"))
     [gate] = held_gates([pod], "helper", GATE, container_started("main"), GATE_HELD)
@@ -35,7 +51,7 @@ def assert_init_finished_before_main(pod) -> None:
     main = pod.status("main").state.running
     ORDERING.require(setup is not None and setup.exit_code == 0 and main is not None
                      and setup.finished_at <= main.started_at and "main: found setup-done" in main_saw(pod),
-                     "init container finishes first", "setup to exit 0 before main starts, and main to find its mark",
+                     INIT_CONTAINER_FINISHES_FIRST, "setup to exit 0 before main starts, and main to find its mark",
                      f"setup {setup and setup.finished_at} (exit {setup and setup.exit_code}),"
                      f" main started {main and main.started_at}; main saw {main_saw(pod)}")
 
@@ -47,11 +63,11 @@ def assert_sidecar_started_before_main(pod, gate: HeldGate) -> None:
     events = Timeline(parse(line.text for container in ("helper", "main") for line in pod.log(container)))
     ORDERING.require(gate.while_shut is None and before(gate.opened_at, events.at("main", "started"))
                      and "main: found gate" in main_saw(pod),
-                     "startupProbe gates main", "main not started while helper's startupProbe failed (gate shut"
+                     STARTUPPROBE_GATES_MAIN, "main not started while helper's startupProbe failed (gate shut"
                      f" {gate.held.seconds:g}s), started after it passed (gate opened), finding the gate",
                      f"{gate}; {events}; main saw {main_saw(pod)}")
     helper = pod.status("helper")
-    ORDERING.require(helper.started and helper.restart_count == 0, "native sidecar keeps running",
+    ORDERING.require(helper.started and helper.restart_count == 0, NATIVE_SIDECAR_KEEPS_RUNNING,
                      "helper started, never restarted", f"started {helper.started}, restarts {helper.restart_count}")
 
 
@@ -76,7 +92,7 @@ class JobState:
 
 def deploy_job_until_main_exits(namespace, style: str):
     """Create the Job (sidecar in `style`) and wait for main to exit 0; return the Job's Pod."""
-    namespace.deploy("job.yaml", style)
+    namespace.deploy("ordering/job.yaml", style)
     pod = wait_until(f"job {JOB}'s pod", lambda: namespace.job_pod(JOB), bool, JOB_POD, namespace.evidence)
     main = pod.wait_terminated("main")
     precondition(main.exit_code == 0, f"the Job's main exited 0 (exit {main.exit_code})")
@@ -96,7 +112,7 @@ def _job_cannot_complete(state: JobState) -> str | None:
 
 def wait_job_complete(namespace, timeout=JOB_COMPLETE) -> JobState:
     """Wait for the Job's Complete condition; return its state."""
-    with ORDERING.waiting("Job with a native sidecar completes"):
+    with ORDERING.waiting(JOB_WITH_A_NATIVE_SIDECAR_COMPLETES):
         return wait_until(f"job {JOB} to complete", lambda: job_state(namespace),
                           lambda state: state.conditions.get("Complete") == "True", timeout,
                           lambda: namespace.job_pod(JOB).report(), terminal=_job_cannot_complete)
@@ -107,13 +123,13 @@ def assert_sidecar_stopped_after_main(state: JobState) -> None:
     main, helper = state.containers["main"].terminated, state.containers["helper"].terminated
     ORDERING.require(state.phase == "Succeeded" and main is not None and main.exit_code == 0
                      and helper is not None and helper.finished_at >= main.finished_at,
-                     "native sidecar stopped after main", "pod Succeeded, main exit 0, helper stopped after main",
+                     NATIVE_SIDECAR_STOPPED_AFTER_MAIN, "pod Succeeded, main exit 0, helper stopped after main",
                      state)
 
 
 def assert_job_stays_incomplete(namespace, pod) -> None:
     """For CLASSIC_JOB_HOLD the Job is incomplete, its Pod Running, the sidecar running."""
-    with ORDERING.waiting("Job with a classic sidecar is held open"):
+    with ORDERING.waiting(JOB_WITH_A_CLASSIC_SIDECAR_IS_HELD_OPEN):
         holds_for("the job to stay incomplete with its pod Running and the sidecar running",
                   lambda: job_state(namespace),
                   lambda state: "Complete" not in state.conditions and state.phase == "Running"

@@ -13,10 +13,21 @@ from kubernetes import client
 
 from helpers.checks.failure import Behaviour
 from helpers.kube.pods import all_statuses, is_ready
-from helpers.kube.timeouts import KEPT_OUT, LET_IN, SERVICE_ROUTING
+from helpers.kube.timeouts import LET_IN, Timeout
 from helpers.kube.waits import holds_for, wait_until
 
+# its timeouts and tolerances (generic ones: helpers/kube/timeouts.py)
+# Sidecar readiness and scheduling
+# The app is ready and the sidecar is not: this long, the Pod must stay out (probes run every second).
+KEPT_OUT = Timeout("Pod not Ready, no ready endpoint, while its sidecar is not ready", 3, poll=0.5)
+# A new Service: DNS name served and kube-proxy's rules written.
+SERVICE_ROUTING = Timeout("a request to the Service answered (its DNS name and kube-proxy rules in place)", 20)
+
 READINESS = Behaviour("readiness")
+# its checks, each named once: the check raises with it, its negative controls expect it
+READY_SIDECAR_LETS_THE_POD_IN = READINESS.check("ready sidecar lets the Pod in")
+SERVICE_REACHES_THE_SIDECAR_S_NAMED_PORT = READINESS.check("Service reaches the sidecar's named port")
+SIDECAR_NOT_READY_KEEPS_THE_POD_OUT = READINESS.check("sidecar not ready keeps the Pod out")
 POD, SERVICE, CLIENT = "readiness-demo", "readiness-demo", "readiness-client"
 SIDECAR, APP = "sidecar", "app"
 READY_FILE = "/tmp/ready"  # the sidecar's readinessProbe passes once this exists
@@ -65,7 +76,7 @@ def app_ready_sidecar_running(pod: client.V1Pod) -> bool:
 
 def deploy_with_sidecar_not_ready(namespace, style: str, overlay: str | None = None):
     """readiness-demo with its app ready and its sidecar running (its probe not passed yet)."""
-    namespace.deploy("readiness.yaml", style, overlay)
+    namespace.deploy("readiness/readiness.yaml", style, overlay)
     pod = namespace.pod(POD)
     pod.wait_for("app ready and sidecar running", app_ready_sidecar_running)
     return pod
@@ -73,7 +84,7 @@ def deploy_with_sidecar_not_ready(namespace, style: str, overlay: str | None = N
 
 def assert_kept_out_while_sidecar_not_ready(namespace, pod) -> None:
     """For KEPT_OUT the Pod is not Ready and its IP is in no ready endpoint of the Service."""
-    with READINESS.waiting("sidecar not ready keeps the Pod out"):
+    with READINESS.waiting(SIDECAR_NOT_READY_KEEPS_THE_POD_OUT):
         holds_for(f"{POD} not Ready and not a ready endpoint of Service {SERVICE} while its sidecar is not ready",
                   lambda: admission(namespace, pod), lambda look: not is_ready(look.pod) and not look.ready_endpoint,
                   KEPT_OUT, pod.report)
@@ -87,7 +98,7 @@ def make_sidecar_ready(pod) -> float:
 
 def wait_let_in(namespace, pod) -> Admission:
     """Wait (LET_IN) until the Pod is Ready and its IP a ready endpoint of the Service."""
-    with READINESS.waiting("ready sidecar lets the Pod in"):
+    with READINESS.waiting(READY_SIDECAR_LETS_THE_POD_IN):
         return wait_until(f"{POD} Ready and a ready endpoint of Service {SERVICE}", lambda: admission(namespace, pod),
                           lambda look: is_ready(look.pod) and look.ready_endpoint, LET_IN, pod.report)
 
@@ -97,11 +108,11 @@ def assert_service_reaches_sidecar(namespace) -> None:
     the name of the sidecar's port)."""
     requester = namespace.pod(CLIENT).wait_ready()
     command = ["curl", "-sS", "--max-time", "2", SERVICE_URL]
-    with READINESS.waiting("Service reaches the sidecar's named port"):
+    with READINESS.waiting(SERVICE_REACHES_THE_SIDECAR_S_NAMED_PORT):
         answer = wait_until(f"GET {SERVICE_URL} from {CLIENT} to answer",
                             lambda: requester.exec("client", command, check=False),
                             lambda result: result.exit_code == 0, SERVICE_ROUTING, namespace.evidence,
                             show=lambda result: f"exit {result.exit_code}: {(result.stderr or result.stdout).strip()!r}")
-    READINESS.require(answer.stdout == SIDECAR_PAGE, "Service reaches the sidecar's named port",
+    READINESS.require(answer.stdout == SIDECAR_PAGE, SERVICE_REACHES_THE_SIDECAR_S_NAMED_PORT,
                       f"GET {SERVICE_URL} from {CLIENT} to answer the sidecar's page {SIDECAR_PAGE!r}",
                       f"the answer {answer.stdout!r}")

@@ -6,10 +6,20 @@ from dataclasses import dataclass
 
 from helpers.checks.failure import Behaviour, precondition
 from helpers.kube.pods import all_statuses
-from helpers.kube.timeouts import RELOAD_AFTER_SWAP
 from helpers.kube.waits import wait_until
+from helpers.kube.timeouts import Timeout
+
+# its timeouts and tolerances (generic ones: helpers/kube/timeouts.py)
+# The volume shows the edit: the reloader (polling every second) signals nginx.
+RELOAD_AFTER_SWAP = Timeout("nginx serving the edit once the volume shows it", 10, poll=0.5)
+
 
 RELOAD = Behaviour("reload")
+# its checks, each named once: the check raises with it, its negative controls expect it
+CONFIGMAP_VOLUME_UPDATED = RELOAD.check("ConfigMap volume updated")
+NGINX_RELOADED_ON_THE_CHANGE = RELOAD.check("nginx reloaded on the change")
+RELOAD_WITHOUT_A_RESTART = RELOAD.check("reload without a restart")
+SUBPATH_SNAPSHOT = RELOAD.check("subPath snapshot")
 CONFIG_MAP = "reload-nginx"
 KEY = "default.conf"
 FIRST_VERSION = "config version 1"  # as created; a subPath copy keeps it
@@ -38,7 +48,7 @@ def edit_config(namespace) -> str:
 
 def wait_volume_shows(pod, new_version: str, sync_timeout) -> None:
     """Wait for the kubelet to swap the ConfigMap volume (as the reloader sees it)."""
-    with RELOAD.waiting("ConfigMap volume updated"):
+    with RELOAD.waiting(CONFIGMAP_VOLUME_UPDATED):
         pod.wait_file_contains("reloader", "the ConfigMap volume to show the edit", f"/config/{KEY}", new_version,
                                sync_timeout)
 
@@ -46,7 +56,7 @@ def wait_volume_shows(pod, new_version: str, sync_timeout) -> None:
 def wait_served(pod, http, new_version: str, sync_timeout) -> None:
     """Wait for the volume to show the edit, then for nginx to serve it (RELOAD_AFTER_SWAP)."""
     wait_volume_shows(pod, new_version, sync_timeout)
-    with RELOAD.waiting("nginx reloaded on the change"):
+    with RELOAD.waiting(NGINX_RELOADED_ON_THE_CHANGE):
         wait_until("nginx to serve the edit the volume shows", lambda: http.get("/").text,
                    lambda body: body == f"{new_version}\n", RELOAD_AFTER_SWAP, pod.report)
 
@@ -69,7 +79,7 @@ def assert_reloaded_not_restarted(pod, before: Incarnation) -> None:
     """nginx serves the edit from the same master process, in the same containers, and the
     reloader says it sent SIGHUP to that master."""
     now = Incarnation.of(pod)
-    RELOAD.require(now == before, "reload without a restart", f"nginx master {before.master_pid} and"
+    RELOAD.require(now == before, RELOAD_WITHOUT_A_RESTART, f"nginx master {before.master_pid} and"
                    f" containers {before.containers} unchanged", now)
     assert_signalled(sighups(pod), before)
 
@@ -82,11 +92,11 @@ def sighups(pod) -> list[str]:
 def assert_signalled(signals: list[str], before: Incarnation) -> None:
     """The reloader sent SIGHUP, each time to the master that was there before the edit."""
     RELOAD.require(signals and all(s.endswith(f"nginx master {before.master_pid}") for s in signals),
-                   "reload without a restart", f"the reloader to SIGHUP nginx master {before.master_pid}", signals)
+                   RELOAD_WITHOUT_A_RESTART, f"the reloader to SIGHUP nginx master {before.master_pid}", signals)
 
 
 def assert_subpath_keeps_old_content(pod, new_version: str) -> None:
     """The subPath copy /pinned/default.conf still has the first version."""
     pinned = pod.exec("reloader", ["cat", f"/pinned/{KEY}"]).stdout
-    RELOAD.require(FIRST_VERSION in pinned and new_version not in pinned, "subPath snapshot",
+    RELOAD.require(FIRST_VERSION in pinned and new_version not in pinned, SUBPATH_SNAPSHOT,
                    f"/pinned/{KEY} to keep {FIRST_VERSION!r}", repr(pinned))

@@ -17,14 +17,29 @@ from kubernetes.utils import parse_quantity
 from helpers.checks.failure import Behaviour, precondition
 from helpers.kube.manifests import containers, only_on_node, pod_template
 from helpers.kube.pods import is_ready, terminal_state
-from helpers.kube.timeouts import CONTENDER_DECIDED, HOST_PORT_FREE, QUOTA_COUNTED
 from helpers.kube.waits import wait_until
+from helpers.kube.timeouts import Timeout
+
+# its timeouts and tolerances (generic ones: helpers/kube/timeouts.py)
+# A new quota is counted by the quota controller at once (its first sync).
+QUOTA_COUNTED = Timeout("ResourceQuota status counts the namespace's Pods", 20, poll=0.5)
+# Each test asks for host ports of its own (checks.scheduling); one left held by an earlier
+# run's Pod is waited for: the scheduler places a Pod as soon as it is freed.
+HOST_PORT_FREE = Timeout("hostport-demo scheduled and Ready (its hostPort free on the node)", 120)
+# The scheduler decides about a Pod within a scheduling cycle; a port held by another test's
+# Pod is waited out.
+CONTENDER_DECIDED = Timeout("the scheduler places the second Pod, or says only hostport-demo holds the port", 120,
+                            poll=0.5)
+
 
 SCHEDULING = Behaviour("scheduling")
+# its checks, each named once: the check raises with it, its negative controls expect it
+QUOTA_COUNTS_EFFECTIVE_REQUESTS = SCHEDULING.check("quota counts effective requests")
+SIDECAR_HOSTPORT_BLOCKS_ANOTHER_POD = SCHEDULING.check("sidecar hostPort blocks another Pod")
 QUOTA = "sidecar-quota"
 REQUESTS_POD = "requests-demo"
 HOSTPORT_POD, CONTENDER = "hostport-demo", "hostport-contender"
-MANIFEST_PORT = 19080  # the hostPort manifests/scheduling.yaml and scheduling-contender.yaml ask for
+MANIFEST_PORT = 19080  # the hostPort manifests/scheduling/scheduling.yaml and scheduling-contender.yaml ask for
 # Each test asks for ports of its own (a Pod of another test holding the port would decide
 # its contest): the manifests' ports are moved to these bases, by the test's kind and style.
 SUITE_PORTS = {"classic": 19080, "native": 19082}
@@ -177,7 +192,7 @@ def assert_quota_counts_effective_requests(quota: client.V1ResourceQuota, expect
                  " at its next full recount)")
     counted = {name: parse_quantity(used[f"requests.{name}"]) for name in QUOTA_RESOURCES}
     wanted = {name: expected.get(name, Decimal(0)) for name in QUOTA_RESOURCES}
-    SCHEDULING.require(counted == wanted, "quota counts effective requests",
+    SCHEDULING.require(counted == wanted, QUOTA_COUNTS_EFFECTIVE_REQUESTS,
                        f"ResourceQuota {QUOTA} to count {REQUESTS_POD}'s effective requests: {show(wanted)}",
                        f"used {show(counted)}")
 
@@ -245,7 +260,7 @@ class Contest:
 def deploy_port_holder(namespace, style: str, base: int, overlay: str | None = None):
     """hostport-demo with its host ports moved to `base`, Ready (so its sidecar holds the host
     port); return it and its node."""
-    namespace.deploy("scheduling.yaml", style, overlay, edit=ports_of_this_test(base))
+    namespace.deploy("scheduling/scheduling.yaml", style, overlay, edit=ports_of_this_test(base))
     pod = namespace.pod(HOSTPORT_POD)
     ready = pod.wait_for("scheduled and Ready", is_ready, HOST_PORT_FREE, terminal=waits_for_a_port)
     return pod, ready.spec.node_name
@@ -264,13 +279,13 @@ def wait_contest_decided(namespace, style: str, node: str, base: int) -> Contest
     scheduled, or Unschedulable for want of a free port while hostport-demo alone holds that
     port on the node (a Pod of another test holding it is waited out: it says nothing about
     this Pod's sidecar)."""
-    namespace.deploy("scheduling-contender.yaml", style, edit=ports_of_this_test(base, node))
+    namespace.deploy("scheduling/scheduling-contender.yaml", style, edit=ports_of_this_test(base, node))
     ours = f"{namespace.name}/{HOSTPORT_POD}"
 
     def decided(look: Contest) -> bool:
         return scheduled(look.contender) or (FREE_PORTS in (look.message or "") and look.holders == (ours,))
 
-    with SCHEDULING.waiting("sidecar hostPort blocks another Pod"):
+    with SCHEDULING.waiting(SIDECAR_HOSTPORT_BLOCKS_ANOTHER_POD):
         return wait_until(f"the scheduler's decision about {CONTENDER}", lambda: contest(namespace, node, base),
                           decided, CONTENDER_DECIDED, namespace.evidence,
                           terminal=lambda look: waits_for_a_port(look.contender))
@@ -279,6 +294,6 @@ def wait_contest_decided(namespace, style: str, node: str, base: int) -> Contest
 def assert_port_blocks_contender(look: Contest) -> None:
     """The second Pod stays Pending: the scheduler says the node has no free port for it."""
     SCHEDULING.require(not scheduled(look.contender) and FREE_PORTS in (look.message or ""),
-                       "sidecar hostPort blocks another Pod",
+                       SIDECAR_HOSTPORT_BLOCKS_ANOTHER_POD,
                        f"{CONTENDER} Unschedulable, the node's hostPort {look.port} held by {HOSTPORT_POD}'s"
                        " sidecar (scheduler: \"didn't have free ports\")", look)

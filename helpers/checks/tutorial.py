@@ -22,6 +22,19 @@ from helpers.kube.timeouts import Timeout
 from helpers.kube.waits import CannotHappen, WaitTimeout, holds_for, wait_until
 
 TUTORIAL = Behaviour("tutorial")
+# its checks, each named once: the check raises with it, its negative controls expect it
+INIT_CONTAINER_WAITS_FOR_THE_DATABASE = TUTORIAL.check("init container waits for the database")
+KUBECTL_LOGS_OF_THE_SIDECAR_SHOW_THE_APP_S_LINES = TUTORIAL.check("kubectl logs of the sidecar show the app's lines")
+NGINX_ANSWERS_ON_PORT_80 = TUTORIAL.check("nginx answers on port 80")
+NGINX_PROXIES_TO_THE_APP_ON_LOCALHOST_8080 = TUTORIAL.check("nginx proxies to the app on localhost:8080")
+NGINX_SERVES_THE_CONFIGMAP = TUTORIAL.check("nginx serves the ConfigMap")
+SAME_POD_IP_IN_BOTH_CONTAINERS = TUTORIAL.check("same Pod IP in both containers")
+SHARED_VOLUME = TUTORIAL.check("shared volume")
+SIDECAR_CURLS_THE_APP = TUTORIAL.check("sidecar curls the app")
+SIDECAR_REACHES_THE_APP = TUTORIAL.check("sidecar reaches the app")
+SIDECAR_REACHES_THE_APP_ON_LOCALHOST_8080 = TUTORIAL.check("sidecar reaches the app on localhost:8080")
+THE_PROBE_WAITS_FOR_THE_DATABASE = TUTORIAL.check("the probe waits for the database")
+THE_SIDECAR_PRINTS_THE_APP_S_FILE = TUTORIAL.check("the sidecar prints the app's file")
 STYLE = "classic"  # leaves the examples' Pods untouched
 WORKS = "works"
 BROKEN = "broken"
@@ -57,7 +70,7 @@ def running(pod) -> None:
 def serving(pod) -> Iterator:
     """An HTTP client on the Pod's port 80 once it answers; one that never does is a broken claim."""
     with ExitStack() as stack:
-        with TUTORIAL.waiting("nginx answers on port 80"):
+        with TUTORIAL.waiting(NGINX_ANSWERS_ON_PORT_80):
             http = stack.enter_context(pod.http(80, timeout=SERVING))
         yield http
 
@@ -78,12 +91,12 @@ def shared_network(namespace, pod) -> None:
     shows the Pod IP in each container."""
     running(pod)
     said = printed(pod, "sidecar-proxy")
-    TUTORIAL.require(NGINX_PAGE in said, "sidecar reaches the app",
+    TUTORIAL.require(NGINX_PAGE in said, SIDECAR_REACHES_THE_APP,
                      "sidecar-proxy's `wget -qO- http://localhost:8080` to print the app's page", said)
     pod_ip = pod.read().status.pod_ip
     for container in ("main-app", "sidecar-proxy"):
         shown = pod.exec(container, ["ip", "addr"], check=False)
-        TUTORIAL.require(shown.exit_code == 0 and pod_ip in shown.stdout, "same Pod IP in both containers",
+        TUTORIAL.require(shown.exit_code == 0 and pod_ip in shown.stdout, SAME_POD_IP_IN_BOTH_CONTAINERS,
                          f"`ip addr` in {container} to show the Pod IP {pod_ip}", shown.describe())
 
 
@@ -93,7 +106,7 @@ def shared_volume(namespace, pod) -> None:
     running(pod)
     pod.exec("main-app", ["sh", "-c", "echo tutorial check >> /var/log/app.log"])
     seen = pod.exec("log-sidecar", ["cat", "/var/log/app.log"], check=False)
-    TUTORIAL.require("tutorial check" in seen.stdout, "shared volume", "log-sidecar to read what main-app wrote"
+    TUTORIAL.require("tutorial check" in seen.stdout, SHARED_VOLUME, "log-sidecar to read what main-app wrote"
                      " to /var/log/app.log", seen.describe())
 
 
@@ -112,10 +125,10 @@ def localhost(namespace, pod) -> None:
     """The monitoring sidecar's first curl once the app runs gets the app's page."""
     running(pod)
     before = len(curl_results(pod))  # curls made before the app ran prove nothing
-    with TUTORIAL.waiting("sidecar curls the app"):
+    with TUTORIAL.waiting(SIDECAR_CURLS_THE_APP):
         tried = wait_until("monitoring-sidecar's next curl of http://localhost:8080, the app running",
                            lambda: curl_results(pod)[before:], bool, NEXT_CURL, pod.report)
-    TUTORIAL.require(tried[0] == NGINX_PAGE, "sidecar reaches the app on localhost:8080",
+    TUTORIAL.require(tried[0] == NGINX_PAGE, SIDECAR_REACHES_THE_APP_ON_LOCALHOST_8080,
                      "monitoring-sidecar's `curl http://localhost:8080` to get the app's page", tried[0])
 
 
@@ -126,11 +139,11 @@ def logging_sidecar(namespace, pod) -> None:
     def shipped() -> list[str]:
         return [text for text in texts(pod.log("logging-sidecar")) if text.endswith(APP_LINE)]
 
-    with TUTORIAL.waiting("kubectl logs of the sidecar show the app's lines"):
+    with TUTORIAL.waiting(KUBECTL_LOGS_OF_THE_SIDECAR_SHOW_THE_APP_S_LINES):
         lines = wait_until("logging-sidecar to print two of the app's lines", shipped,
                            lambda found: len(found) >= 2, LOG_LINES, pod.report)
     written = pod.exec("main-application", ["cat", "/var/log/app.log"]).stdout.splitlines()
-    TUTORIAL.require(set(lines) <= set(written), "the sidecar prints the app's file",
+    TUTORIAL.require(set(lines) <= set(written), THE_SIDECAR_PRINTS_THE_APP_S_FILE,
                      "each line logging-sidecar printed to be in main-application's /var/log/app.log",
                      f"printed {lines}; the file has {written}")
 
@@ -140,7 +153,7 @@ def nginx_reverse_proxy(namespace, pod) -> None:
     running(pod)
     with serving(pod) as http:
         body = http.get("/").text
-    TUTORIAL.require(body == PROXIED_PAGE, "nginx proxies to the app on localhost:8080",
+    TUTORIAL.require(body == PROXIED_PAGE, NGINX_PROXIES_TO_THE_APP_ON_LOCALHOST_8080,
                      f"curl through port 80 to answer {PROXIED_PAGE!r}", repr(body))
 
 
@@ -149,7 +162,7 @@ def config_reload(namespace, pod) -> None:
     running(pod)
     with serving(pod) as http:
         first = http.get("/").text
-        TUTORIAL.require(first == FIRST_BODY, "nginx serves the ConfigMap", f"{FIRST_BODY!r} at first", repr(first))
+        TUTORIAL.require(first == FIRST_BODY, NGINX_SERVES_THE_CONFIGMAP, f"{FIRST_BODY!r} at first", repr(first))
         config = namespace.config_map_data(RELOAD_CONFIG_MAP)[RELOAD_KEY]
         precondition(FIRST_BODY in config, f"ConfigMap {RELOAD_CONFIG_MAP} holds {FIRST_BODY!r}")
         namespace.update_config_map(RELOAD_CONFIG_MAP, {RELOAD_KEY: config.replace(FIRST_BODY, EDITED_BODY)})
@@ -174,15 +187,15 @@ def init_container(namespace, pod) -> None:
         return is_running(seen, "wait-for-database")
 
     pod.wait_for("init container wait-for-database running", waiting_for_database, INIT_WAITING)
-    with TUTORIAL.waiting("init container waits for the database"):
+    with TUTORIAL.waiting(INIT_CONTAINER_WAITS_FOR_THE_DATABASE):
         said = wait_until("wait-for-database to say it waits", lambda: texts(pod.log("wait-for-database")),
                           lambda lines: WAITING_LINE in lines, INIT_WAITING, pod.report)
     # The probe's first complaint is printed before its first "Waiting" line: judged before the hold.
     other = [text for text in said if text.strip() and text != WAITING_LINE and DATABASE not in text]
-    TUTORIAL.require(not other, "the probe waits for the database",
+    TUTORIAL.require(not other, THE_PROBE_WAITS_FOR_THE_DATABASE,
                      f"`nc -z {DATABASE} 3306` to fail only because {DATABASE} cannot be reached",
                      "; ".join(other[:1]))
-    with TUTORIAL.waiting("init container waits for the database"):
+    with TUTORIAL.waiting(INIT_CONTAINER_WAITS_FOR_THE_DATABASE):
         holds_for("main-app not started", lambda: pod.status("main-app").state,
                   lambda state: state.running is None and state.terminated is None, MAIN_HELD, pod.report)
 

@@ -58,7 +58,7 @@ class KubeletRestart:
         return self.pid_before not in ("", "0") and self.pid_after not in ("", "0", self.pid_before)
 
 
-RESTARTER = "lifecycle-kubelet-restart.yaml"  # the Pod "kubelet-restart", privileged, hostPID
+RESTARTER = "lifecycle/lifecycle-kubelet-restart.yaml"  # the Pod "kubelet-restart", privileged, hostPID
 
 
 def pid_lines(lines: list[str]) -> tuple[str, str]:

@@ -6,7 +6,7 @@ import pytest
 import yaml
 
 from helpers.kube import observers
-from helpers.reporting.behaviours import BEHAVIOURS, behaviour_of, check_name, check_title, declared_styles
+from helpers.behaviours import BEHAVIOURS, behaviour_of, check_name, check_title, declared_styles
 
 DELAY_PREFIX = "delay:"
 POD_START_PROPERTY = "inherent:pod start"  # read by `make bench`, not shown in the summary

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from helpers.kube.sidecar import STYLES
-from helpers.reporting.behaviours import BEHAVIOURS
+from helpers.behaviours import BEHAVIOURS
 from helpers.reporting.summary import (AS_EXPECTED, FAIL, STYLE_LEGEND, TUTORIAL_TITLE, Example, Outcome, Summary, cell_text,
                                        shortened)
 

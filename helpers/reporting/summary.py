@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 
-from helpers.reporting.behaviours import BEHAVIOURS, behaviour_of, check_name, check_title, style_of
+from helpers.behaviours import BEHAVIOURS, behaviour_of, check_name, check_title, style_of
 from helpers.reporting.clusterfacts import ClusterFacts
 from helpers.reporting.evidence import DELAY_PREFIX, STYLES_PROPERTY
 from helpers.reporting.verdict import Judgement, judge

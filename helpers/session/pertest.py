@@ -12,7 +12,7 @@ import pytest
 
 from helpers.kube.namespace import MARKER_POD_SECURITY_LEVELS, TestNamespace
 from helpers.reporting import evidence, podevidence
-from helpers.reporting.behaviours import declared_styles
+from helpers.behaviours import declared_styles
 from helpers.reporting.costs import CostMeter
 from helpers.session import durations
 from helpers.session.workers import scope_of

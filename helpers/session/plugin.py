@@ -29,6 +29,7 @@ from helpers.kube.images import ImageMap, parse_image_map, pinned_images
 from helpers.kube.nativegate import NativeSupport, ask_cluster
 from helpers.kube.namespace import RUN_LABEL
 from helpers.pins import REPO_ROOT, pin, pins
+from helpers.behaviours import markers
 from helpers.reporting import observing, outputs, render, summary
 from helpers.reporting.verdict import EXIT_CODES, Verdict
 from helpers.reporting.clusterfacts import ClusterFacts
@@ -74,6 +75,8 @@ def usage_error(reason: object) -> None:
 def register(config: pytest.Config) -> None:
     """Register the plugins this process needs (see the module's docstring)."""
     observing.register()
+    for line in markers():
+        config.addinivalue_line("markers", line)
     try:
         timeouts.set_scale(config.getoption("timeout_scale"))
         config.pluginmanager.register(TestHooks(durations.load(), NAME), "sidecar-conformance-tests")
