@@ -15,6 +15,9 @@ CLUSTER_KUBECONFIG = $(or $(KUBECONFIG),$(KUBECONFIG_FILE))
 # the kubectl the cluster was made with, when `make cluster` made it (else kubectl on PATH)
 KUBECTL_FLAG = $(if $(wildcard .cluster/bin/kubectl),--kubectl .cluster/bin/kubectl)
 
+RUFF_VERSION := 0.17.6
+RUFF := $(VENV)/bin/ruff
+RUFF_INSTALLED := $(VENV)/.ruff-$(RUFF_VERSION)
 ACTIONLINT_VERSION := v1.7.12
 ACTIONLINT := .cluster/tools/actionlint-$(ACTIONLINT_VERSION)
 
@@ -81,6 +84,10 @@ bench: venv ## what a run costs: make e2e warm, cluster creation, suite walls at
 unit: venv ## the project's unit tests (no cluster)
 	$(PY) -m pytest tests
 
+$(RUFF_INSTALLED): $(VENV)/.installed
+	$(VENV)/bin/pip install -q ruff==$(RUFF_VERSION)
+	touch $@
+
 $(ACTIONLINT):
 	mkdir -p $(dir $@)
 	GOBIN=$(abspath $(dir $@)) go install github.com/rhysd/actionlint/cmd/actionlint@$(ACTIONLINT_VERSION)
@@ -96,7 +103,8 @@ report: $(ALLURE) ## HTML report of the last suites run: reports/allure-report/i
 	$(ALLURE) generate $(REPORTS_DIR)/allure-results --config tools/allurerc.json --output $(REPORTS_DIR)/allure-report
 	@echo "report: $(REPORTS_DIR)/allure-report/index.html (summary: $(REPORTS_DIR)/summary.md)"
 
-lint: $(ACTIONLINT) ## lint the GitHub workflows (actionlint, built with go install)
+lint: $(RUFF_INSTALLED) $(ACTIONLINT) ## lint the Python (ruff, settings in pyproject.toml) and the GitHub workflows (actionlint)
+	$(RUFF) check .
 	$(ACTIONLINT) -no-color
 
 test: venv lint ## unit tests and lint, a real cluster (smoke check, suites, controls, least privilege), the online rehearsal

@@ -13,8 +13,9 @@ import sys
 import time
 from pathlib import Path
 
-from .paths import KUBECONFIG, STATE_DIR
 from helpers.pins import pin
+
+from .paths import KUBECONFIG, STATE_DIR
 from .steps import StepFailed, exit_code_of, say
 
 

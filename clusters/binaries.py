@@ -9,9 +9,10 @@ import time
 from pathlib import Path
 
 from helpers.kube import children
+from helpers.pins import pin
+
 from .gomodule import GoModule, build_commands
 from .paths import versioned
-from helpers.pins import pin
 from .steps import run_step
 
 KUBERNETES_COMMANDS = ["kubeadm", "kubelet", "kubectl", "kube-apiserver", "kube-controller-manager",

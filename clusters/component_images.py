@@ -7,9 +7,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from helpers.pins import pin
+
 from . import binaries
 from .local_images import build_local_image
-from helpers.pins import pin
 from .steps import StepFailed, output_of
 
 CONTROL_PLANE = ("kube-apiserver", "kube-controller-manager", "kube-scheduler")

@@ -10,9 +10,10 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from helpers.pins import pin
+
 from .docker_engine import apt_install
 from .images import image_exists
-from helpers.pins import pin
 from .steps import StepFailed, run_step
 
 DEBOOTSTRAP_TIMEOUT = 900

@@ -13,6 +13,7 @@ import subprocess
 from tenacity import RetryError, Retrying, retry_if_result, stop_after_delay, wait_fixed
 
 from helpers.kube import children
+
 from . import host
 from .paths import LOG_DIR, OFFLINE_DIR
 from .steps import StepFailed, run_step, say, succeeds

@@ -19,6 +19,7 @@ import httpx
 import tenacity
 
 from helpers.pins import pin
+
 from .steps import StepFailed, say
 
 REQUEST_TIMEOUT = httpx.Timeout(30.0, connect=10.0)  # per request; a binary is tens of MB

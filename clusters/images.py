@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from helpers.kube import children
+
 from .steps import output_of, run_step, succeeds
 
 DOCKER_BUILD_TIMEOUT = 1200

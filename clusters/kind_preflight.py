@@ -10,9 +10,10 @@ import re
 import shutil
 import tempfile
 
+from helpers.pins import pin
+
 from .binaries import kind_binary_path
 from .paths import versioned
-from helpers.pins import pin
 from .registry import PROBE_TIMEOUT, registry_reachable
 from .steps import StepFailed, output_of, succeeds
 

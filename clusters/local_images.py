@@ -10,10 +10,11 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from helpers.pins import VERSIONS_FILE
+
 from .debian_base import ensure_base_image
 from .images import docker_build, image_label
 from .paths import OFFLINE_DIR
-from helpers.pins import VERSIONS_FILE
 from .steps import say
 
 INPUTS_LABEL = "io.github.sidecar-conformance.inputs"

@@ -14,13 +14,14 @@ import tempfile
 from pathlib import Path
 
 from helpers.kube import children
+from helpers.pins import VERSIONS_FILE, pin
+
 from . import binaries
-from .debian_base import ensure_base_image
 from .component_images import CNI_IMAGE, build_component_images
+from .debian_base import ensure_base_image
 from .images import docker_build, image_label, save_images
 from .local_images import INPUTS_LABEL, inputs_digest
 from .paths import OFFLINE_DIR, versioned
-from helpers.pins import VERSIONS_FILE, pin
 from .steps import StepFailed, output_of, run_step, say
 
 IMPORT_TIMEOUT = 600

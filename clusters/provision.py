@@ -4,16 +4,17 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+from helpers.pins import pin
+
 from . import binaries
 from .docker_engine import ensure_docker
 from .downloads import stock_tools
 from .frozen import thaw_nodes
 from .images import image_exists, image_label
-from .kindcreate import create_bounded
 from .kind_config import RUNC_NOCAP_IN_NODE, kind_config
+from .kindcreate import create_bounded
 from .lookup import KindNodes, look_up
 from .paths import CACHE_ROOT, STATE_DIR
-from helpers.pins import pin
 from .recipe import KindRecipe
 from .registry import OVERRIDE, registry_reachable
 from .steps import StepFailed, run_step, say

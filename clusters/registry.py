@@ -5,6 +5,7 @@ import functools
 import os
 
 from helpers.pins import pin
+
 from .steps import succeeds
 
 PROBE_TIMEOUT = 15

@@ -9,11 +9,12 @@ import json
 import re
 import subprocess
 import uuid
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import httpx
 from tenacity import Retrying, retry_if_not_exception_type, stop_after_delay, wait_fixed
+
 from helpers.kube import children
 
 SMOKE_MANIFEST = Path(__file__).with_name("smoke.yaml")

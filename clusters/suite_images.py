@@ -5,8 +5,9 @@ are built here from Debian packages (clusters/offline/images/<name>/) and loaded
 """
 from __future__ import annotations
 
-from .local_images import build_local_image
 from helpers.pins import pin
+
+from .local_images import build_local_image
 
 # versions.env key -> clusters/offline/images/<folder>
 RECIPES = {"BUSYBOX_IMAGE": "busybox", "NGINX_IMAGE": "nginx", "PYTHON_IMAGE": "python", "CURL_IMAGE": "curl"}

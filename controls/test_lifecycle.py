@@ -10,11 +10,11 @@ from kubernetes import client
 
 from helpers.checks import lifecycle
 from helpers.checks.events import Timeline
-from helpers.kube.deletion import delete_observed
-from helpers.kube.pods import all_statuses
-from helpers.kube.podhistory import PodHistory
-from helpers.kube.timeouts import GRACE_TOLERANCE
 from helpers.checks.lifecycle import KILLING_AFTER_DELETE, NEXT_SIGTERM_AFTER_EXIT, POD_COMPLETED
+from helpers.kube.deletion import delete_observed
+from helpers.kube.podhistory import PodHistory
+from helpers.kube.pods import all_statuses
+from helpers.kube.timeouts import GRACE_TOLERANCE
 
 ORDER_POD = lifecycle.ORDER_POD
 SHORTER_BY = int(2 * GRACE_TOLERANCE)  # seconds: beyond the grace bound's tolerance
@@ -33,7 +33,8 @@ def test_classic_sidecars_start_and_stop_together(namespace, broken, sidecar_sty
 
 @pytest.mark.sidecar_styles("native")
 def test_sidecar_ignoring_sigterm_holds_a_starting_pod(namespace, broken, sidecar_style):
-    namespace.deploy("lifecycle/lifecycle-stuck.yaml", sidecar_style, "lifecycle/controls/lifecycle-stuck-sidecar-without-trap.yaml")
+    namespace.deploy("lifecycle/lifecycle-stuck.yaml", sidecar_style,
+                     "lifecycle/controls/lifecycle-stuck-sidecar-without-trap.yaml")
     deletion = delete_observed(lifecycle.wait_stuck_starting(namespace), follow=["sc-1", "sc-2"])
     with broken(lifecycle.DELETION_WHILE_STARTING_IS_PROMPT):
         lifecycle.assert_deleted_promptly(deletion, ["sc-1", "sc-2"])
@@ -97,7 +98,8 @@ def test_a_state_without_the_pod_ip_is_caught(namespace, broken, sidecar_style):
 
 @pytest.mark.sidecar_styles("native")
 def test_sidecar_whose_probe_never_passes_again_keeps_main_from_starting(namespace, broken, sidecar_style):
-    namespace.deploy("lifecycle/lifecycle-early-exit.yaml", sidecar_style, "lifecycle/controls/lifecycle-early-exit-probe-never-passes.yaml")
+    namespace.deploy("lifecycle/lifecycle-early-exit.yaml", sidecar_style,
+                     "lifecycle/controls/lifecycle-early-exit-probe-never-passes.yaml")
     started = lifecycle.start_after_early_exit(namespace)
     with broken(lifecycle.SIDECAR_EXITING_BEFORE_ITS_FIRST_PROBE_LETS_MAIN_START):
         lifecycle.assert_main_starts_once_the_sidecar_probe_passes(started)
@@ -112,7 +114,8 @@ def test_classic_sidecar_exiting_fails_a_restart_policy_never_pod(namespace, bro
 
 
 def test_sidecar_going_down_with_main_is_caught(namespace, broken, sidecar_style):
-    namespace.deploy("lifecycle/lifecycle-main-crash.yaml", sidecar_style, "lifecycle/controls/lifecycle-main-crash-takes-the-sidecar.yaml")
+    namespace.deploy("lifecycle/lifecycle-main-crash.yaml", sidecar_style,
+                     "lifecycle/controls/lifecycle-main-crash-takes-the-sidecar.yaml")
     crashed = lifecycle.crash_main(namespace)
     with broken(lifecycle.SIDECAR_KEEPS_RUNNING_WHILE_MAIN_RESTARTS):
         lifecycle.assert_sidecar_kept_running_while_main_restarted(*crashed)
@@ -136,7 +139,8 @@ def test_classic_sidecar_with_probes_is_not_restarted_with_restart_policy_never(
 
 @pytest.mark.sidecar_styles("native")
 def test_prestop_hooks_one_after_another_are_caught(namespace, broken, sidecar_style):
-    namespace.deploy("lifecycle/lifecycle-prestop.yaml", sidecar_style, "lifecycle/controls/lifecycle-prestop-one-after-another.yaml")
+    namespace.deploy("lifecycle/lifecycle-prestop.yaml", sidecar_style,
+                     "lifecycle/controls/lifecycle-prestop-one-after-another.yaml")
     pod = lifecycle.complete_with_prestops(namespace)
     with broken(lifecycle.SIDECARS_PRESTOP_HOOKS_RUN_TOGETHER_THEN_REVERSE_STOP):
         lifecycle.assert_prestops_together_then_reverse_stop(pod)

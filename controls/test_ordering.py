@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 
 from helpers.checks import ordering
-from helpers.kube.pods import is_running, status_in
 from helpers.checks.ordering import CONTROL_JOB_COMPLETE
+from helpers.kube.pods import is_running, status_in
 
 
 def test_setup_as_a_regular_container_does_not_finish_first(namespace, broken, sidecar_style):

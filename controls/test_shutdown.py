@@ -6,8 +6,8 @@ from datetime import timedelta
 import pytest
 
 from helpers.checks import shutdown
-from helpers.kube.deletion import delete_observed
 from helpers.checks.shutdown import KILL_LATENESS
+from helpers.kube.deletion import delete_observed
 
 LATE_BY = timedelta(seconds=KILL_LATENESS + 3)  # beyond the SIGKILL check's upper tolerance
 

@@ -4,9 +4,10 @@ import pytest
 
 from helpers.checks.lifecycle import (
     ORDER_POD,
+    POD_COMPLETED,
+    assert_completed_whatever_the_sidecar_did,
     assert_deleted_promptly,
     assert_gate_kept_shut,
-    assert_completed_whatever_the_sidecar_did,
     assert_gone_by_the_deadline,
     assert_interleaved_in_order,
     assert_main_held_back,
@@ -14,14 +15,14 @@ from helpers.checks.lifecycle import (
     assert_main_starts_once_the_sidecar_probe_passes,
     assert_only_main_restarted,
     assert_pod_ip_kept,
+    assert_prestop_after_main,
     assert_prestops_together_then_reverse_stop,
     assert_probes_run_on_the_restarted_sidecar,
-    assert_prestop_after_main,
     assert_restarted_and_ready,
     assert_sidecar_kept_running_while_main_restarted,
     assert_started_one_after_another,
-    assert_stopping_began_at_once,
     assert_stopped_in_reverse_order,
+    assert_stopping_began_at_once,
     complete_with_prestops,
     crash_main,
     crash_main_after_a_kubelet_restart,
@@ -39,7 +40,6 @@ from helpers.checks.lifecycle import (
 )
 from helpers.kube.deletion import delete_observed
 from helpers.kube.podhistory import PodHistory
-from helpers.checks.lifecycle import POD_COMPLETED
 
 pytestmark = pytest.mark.lifecycle
 

@@ -2,8 +2,8 @@
 import pytest
 
 from helpers.checks.shutdown import (
-    assert_exited_on_sigterm,
     FOLLOWED,
+    assert_exited_on_sigterm,
     assert_flushed_promptly,
     assert_killed_at_the_deadline,
     assert_sidecar_outlived_the_app,

@@ -9,8 +9,8 @@ import shutil
 
 import pytest
 
-from helpers.checks.cli import assert_one_clear_line, run_pytest
 from clusters.steps import succeeds
+from helpers.checks.cli import assert_one_clear_line, run_pytest
 from helpers.kube.timeouts import BAD_INPUT_EXIT
 
 KIND_MODE = ("suites", "--cluster-name", "bad-input-never-created")

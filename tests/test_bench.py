@@ -7,9 +7,8 @@ import subprocess
 
 import pytest
 
+from tools.bench import calibrate, meter, nodeparts
 from tools.bench.__main__ import accounting, parse_args
-from tools.bench import calibrate, nodeparts
-from tools.bench import meter
 from tools.bench.meter import Cost, combine
 from tools.bench.results import Goal, goals, headline, read_costs, totals
 

@@ -18,9 +18,9 @@ from clusters.component_images import etcd_version, image_tag, sandbox_image
 from clusters.debian_base import mirrors_in
 from clusters.gomodule import GoModule, unserved_modules, wrapper_go_mod
 from clusters.local_images import inputs_digest
-from helpers.pins import parse_env_file, pin, suite_images
 from clusters.smoke import SMOKE_MANIFEST, CheckFailed, Stuck, pods_ready
 from clusters.steps import StepFailed
+from helpers.pins import parse_env_file, pin, suite_images
 
 REPO = Path(__file__).resolve().parent.parent
 FULL_CAPS = "000001ffffffffff"

@@ -1,10 +1,10 @@
 """Negative-control overlays: each replaces documents of its scenario (or adds some), pinned images only."""
 import pytest
 
-from helpers.kube import manifests
-from helpers.pins import pins
-from helpers.kube.images import pinned_images
 from helpers.behaviours import BEHAVIOURS
+from helpers.kube import manifests
+from helpers.kube.images import pinned_images
+from helpers.pins import pins
 
 CONTROLS = sorted(f"{behaviour}/controls/{path.name}" for behaviour in BEHAVIOURS
                   for path in (manifests.MANIFEST_DIR / behaviour / "controls").glob("*.yaml"))

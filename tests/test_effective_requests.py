@@ -4,11 +4,17 @@ from decimal import Decimal
 import pytest
 from kubernetes import client
 
-from helpers.checks.scheduling import (QUOTA, effective_requests, requests_before_sidecars, requests_summed, show,
-                               wait_quota_counted)
+from helpers.checks.scheduling import (
+    QUOTA,
+    effective_requests,
+    requests_before_sidecars,
+    requests_summed,
+    show,
+    wait_quota_counted,
+)
 from helpers.kube import manifests
-from helpers.pins import pins
 from helpers.kube.images import ImageMap, pinned_images
+from helpers.pins import pins
 
 
 def container(name, cpu=None, memory=None, sidecar=False):
@@ -144,7 +150,8 @@ def test_a_quota_whose_first_count_missed_the_pod_is_made_again():
 
 def test_the_interleaved_manifest_exercises_an_init_container_after_a_sidecar():
     """manifests/scheduling/scheduling-quota-interleaved.yaml: "late" runs beside "helper" (150m + 300m)."""
-    docs = manifests.prepare(manifests.load("scheduling/scheduling-quota-interleaved.yaml"), "native", ImageMap(pinned_images(pins())))
+    docs = manifests.prepare(manifests.load("scheduling/scheduling-quota-interleaved.yaml"), "native",
+                             ImageMap(pinned_images(pins())))
     spec = docs[0]["spec"]
     assert effective_requests(spec) == {"cpu": cpu(450), "memory": 96 * MI}
     assert requests_before_sidecars(spec) == {"cpu": cpu(300), "memory": 96 * MI}

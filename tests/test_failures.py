@@ -4,12 +4,12 @@ import json
 import pytest
 from kubernetes import client
 
+from clusters.lookup import parse_nodes
 from helpers.checks.failure import Behaviour, CheckFailed, PreconditionFailed, precondition
 from helpers.kube import timeouts
 from helpers.kube.namespace import refused_creation
 from helpers.kube.timeouts import Timeout
 from helpers.kube.waits import HoldBroken, WaitTimeout, holds_for, wait_until
-from clusters.lookup import parse_nodes
 
 DEMO = Behaviour("demo")
 QUICK = Timeout("quick", 0.2, poll=0.05)

@@ -9,7 +9,8 @@ import pytest
 from helpers.pins import REPO_ROOT
 
 OURS = ("helpers", "clusters", "tools", "suites", "controls", "conftest")
-# room -> the rooms of ours it may import (itself always); helpers.pins (versions.env, the root) and helpers.behaviours (the registry) are leaves
+# room -> the rooms of ours it may import (itself always); helpers.pins (versions.env, the root)
+# and helpers.behaviours (the registry) are leaves
 ALLOWED = {
     "helpers/kube": (),
     "helpers/checks": ("helpers.kube", "helpers.pins"),

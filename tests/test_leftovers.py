@@ -3,9 +3,9 @@ from datetime import UTC, datetime, timedelta
 
 from kubernetes import client
 
-from helpers.session.leftovers import of_dead_run, process_alive, run_owner
 from helpers.kube.namespace import OWNER_ANNOTATION, RUN_LABEL
 from helpers.kube.timeouts import MAX_RUN_AGE
+from helpers.session.leftovers import of_dead_run, process_alive, run_owner
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 

@@ -8,13 +8,13 @@ from kubernetes import client
 from helpers.checks.events import Event, Timeline
 from helpers.checks.failure import CheckFailed
 from helpers.checks.lifecycle import (
+    NEXT_SIGTERM_AFTER_EXIT,
     assert_gone_by_the_deadline,
     assert_pod_ip_kept,
     assert_started_one_after_another,
     assert_stopped_in_reverse_order,
 )
 from helpers.kube.deletion import Deletion
-from helpers.checks.lifecycle import NEXT_SIGTERM_AFTER_EXIT
 
 
 def timeline(*events):

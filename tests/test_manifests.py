@@ -1,11 +1,11 @@
 """The scenario manifests: valid, pinned, and prepared the same way for every scenario."""
 import pytest
 
+from helpers.behaviours import BEHAVIOURS
 from helpers.kube import manifests
-from helpers.pins import pins
 from helpers.kube.images import ABSENT_IMAGE, ImageMap, pinned_images
 from helpers.kube.sidecar import sidecar_names
-from helpers.behaviours import BEHAVIOURS
+from helpers.pins import pins
 
 ALL = sorted(f"{behaviour}/{path.name}" for behaviour in BEHAVIOURS
              for path in (manifests.MANIFEST_DIR / behaviour).glob("*.yaml"))
@@ -18,7 +18,8 @@ def pod_templates(docs):
 
 def test_there_is_a_manifest_per_scenario():
     assert {"network/network.yaml", "logs/logs.yaml", "logs/logs-rotation.yaml", "proxy/proxy.yaml", "reload/reload.yaml",
-            "shutdown/shutdown.yaml", "shutdown/shutdown-untrapped.yaml", "ordering/ordering.yaml", "ordering/job.yaml"} <= set(ALL)
+            "shutdown/shutdown.yaml", "shutdown/shutdown-untrapped.yaml", "ordering/ordering.yaml",
+            "ordering/job.yaml"} <= set(ALL)
 
 
 @pytest.mark.parametrize("name", ALL)

@@ -59,4 +59,5 @@ def test_container_name_constants_match_their_manifests():
     assert sorted(lifecycle.ORDER_POD) == sorted(containers_of("lifecycle/lifecycle-order.yaml"))
     stuck = sidecars_of("lifecycle/lifecycle-stuck.yaml")
     assert lifecycle.STUCK_RUNNING + lifecycle.STUCK_NEVER_STARTED[:1] == stuck
-    assert sorted(lifecycle.STUCK_RUNNING + lifecycle.STUCK_NEVER_STARTED) == sorted(containers_of("lifecycle/lifecycle-stuck.yaml"))
+    everything = lifecycle.STUCK_RUNNING + lifecycle.STUCK_NEVER_STARTED
+    assert sorted(everything) == sorted(containers_of("lifecycle/lifecycle-stuck.yaml"))

@@ -34,6 +34,7 @@ def test_bridge_without_a_gateway_falls_back_to_its_interface_address(monkeypatc
 
 def test_bridge_without_any_address_is_one_clear_error(monkeypatch):
     import pytest
+
     from clusters.steps import StepFailed
     from tools.rehearsal.registry import docker_bridge_gateway
     _answers(monkeypatch, {"docker": "|docker0\n", "ip": ""})

@@ -6,9 +6,9 @@ import time
 
 import pytest
 
-from tools.bench import replay
 from helpers.kube import observers
 from helpers.reporting import journal
+from tools.bench import replay
 
 
 def test_journal_writes_a_line_per_request_only_when_asked(tmp_path, monkeypatch):
@@ -53,7 +53,7 @@ def test_replay_acts_on_each_line_at_its_moment_in_its_own_namespace():
     assert [(n, w) for n, w, _ in acted if n == "bench-replay-0"] == [
         ("bench-replay-0", observers.NAMESPACE), ("bench-replay-0", observers.CREATE),
         ("bench-replay-0", observers.DELETE_NAMESPACE)]
-    for (_, _, at), line in zip(sorted(acted, key=lambda a: a[2]), lines):
+    for (_, _, at), line in zip(sorted(acted, key=lambda a: a[2]), lines, strict=False):
         assert line["t"] - 1000 <= at + 0.01  # never before its moment (timer slack)
     assert max(at for *_, at in acted) < 1.0
 

@@ -7,8 +7,8 @@ import time
 from dataclasses import dataclass
 
 from helpers.kube import children
-from helpers.pins import REPO_ROOT
 from helpers.kube.timeouts import BAD_INPUT_EXIT
+from helpers.pins import REPO_ROOT
 
 
 @dataclass(frozen=True)

@@ -70,7 +70,7 @@ def deletion_timeline(deletion) -> Timeline:
 def assert_started_one_after_another(events: Timeline) -> None:
     """Each sidecar started only after the one before it was ready (its startupProbe
     passed); main only after the last one was ready."""
-    steps = list(zip(ORDER, [*ORDER[1:], "main"]))
+    steps = list(zip(ORDER, [*ORDER[1:], "main"], strict=True))
     LIFECYCLE.require(all(before(events.at(first, "ready"), events.at(then, "started")) for first, then in steps),
                       SIDECARS_START_ONE_AFTER_ANOTHER,
                       "sc-2 to start after sc-1 was ready, sc-3 after sc-2, main after sc-3", events)
@@ -209,10 +209,10 @@ def assert_restarted_and_ready(pod, container: str) -> None:
         current = pod.wait_for(f"{container} restarted and the Pod Ready, or {container} dead for good",
                                lambda now: restarted(now) or _dead_for_good(now, container), SIDECAR_RESTARTED)
     mains = {s.name: s.restart_count for s in current.status.container_statuses or []}
+    states = ", ".join(f"{s.name}: restarts {s.restart_count}, state {s.state.to_dict()}" for s in all_statuses(current))
     LIFECYCLE.require(restarted(current) and not any(mains.values()), CRASHED_SIDECAR_RESTARTED,
                       f"{container} running again with restartCount >= 1, the Pod Ready, main never restarted",
-                      f"{', '.join(f'{s.name}: restarts {s.restart_count}, state {s.state.to_dict()}' for s in all_statuses(current))};"
-                      f" Ready {is_ready(current)}")
+                      f"{states}; Ready {is_ready(current)}")
 
 
 MAIN_AFTER_THE_SECOND_START = LIFECYCLE.check("main waits for the restarted sidecar's startupProbe")
@@ -325,7 +325,7 @@ def start_after_early_exit(namespace, names=EARLY_EXIT_PODS) -> list:
         said = timeline_of(pod, ["sc"])
         precondition(said.at("sc", "started-again") is not None,
                      f"{pod.name}: sc runs again after its first run left its mark and exited ({said})")
-    return list(zip(pods, held_gates(pods, "sc", EARLY_EXIT_GATE, container_started("main"), GATE_HELD)))
+    return list(zip(pods, held_gates(pods, "sc", EARLY_EXIT_GATE, container_started("main"), GATE_HELD), strict=True))
 
 
 def probes_of(pod, container: str = "sc") -> list[float]:

@@ -3,8 +3,8 @@ import re
 
 from helpers.checks.failure import Behaviour, precondition
 from helpers.kube import manifests
-from helpers.kube.waits import wait_until
 from helpers.kube.timeouts import Timeout
+from helpers.kube.waits import wait_until
 
 # its timeouts and tolerances (generic ones: helpers/kube/timeouts.py)
 APP_WROTE_LINES = Timeout("app wrote its last line", 60, poll=0.5)

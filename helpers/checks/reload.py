@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from helpers.checks.failure import Behaviour, precondition
 from helpers.kube.pods import all_statuses
-from helpers.kube.waits import wait_until
 from helpers.kube.timeouts import Timeout
+from helpers.kube.waits import wait_until
 
 # its timeouts and tolerances (generic ones: helpers/kube/timeouts.py)
 # The volume shows the edit: the reloader (polling every second) signals nginx.

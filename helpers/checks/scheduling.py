@@ -17,8 +17,8 @@ from kubernetes.utils import parse_quantity
 from helpers.checks.failure import Behaviour, precondition
 from helpers.kube.manifests import containers, only_on_node, pod_template
 from helpers.kube.pods import is_ready, terminal_state
-from helpers.kube.waits import wait_until
 from helpers.kube.timeouts import Timeout
+from helpers.kube.waits import wait_until
 
 # its timeouts and tolerances (generic ones: helpers/kube/timeouts.py)
 # A new quota is counted by the quota controller at once (its first sync).

@@ -15,8 +15,17 @@ from helpers.kube.cluster import Cluster
 from helpers.kube.execs import ExecResult
 from helpers.kube.logs import LogFollower, LogLine, read_log
 from helpers.kube.portforward import port_forward
-from helpers.kube.timeouts import (CONTAINER_TERMINATED, EXEC, HTTP_REQUEST, HTTP_SERVING, IN_POD_MARGIN, IN_POD_POLL, POD_READY,
-                           WATCH_IDLE, Timeout)
+from helpers.kube.timeouts import (
+    CONTAINER_TERMINATED,
+    EXEC,
+    HTTP_REQUEST,
+    HTTP_SERVING,
+    IN_POD_MARGIN,
+    IN_POD_POLL,
+    POD_READY,
+    WATCH_IDLE,
+    Timeout,
+)
 from helpers.kube.waits import CannotHappen, NotYet, WaitTimeout, wait_until
 
 # Waiting reasons of a container the kubelet will not get out of by itself, soon enough.

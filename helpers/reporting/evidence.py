@@ -5,8 +5,8 @@ import allure
 import pytest
 import yaml
 
-from helpers.kube import observers
 from helpers.behaviours import BEHAVIOURS, behaviour_of, check_name, check_title, declared_styles
+from helpers.kube import observers
 
 DELAY_PREFIX = "delay:"
 POD_START_PROPERTY = "inherent:pod start"  # read by `make bench`, not shown in the summary

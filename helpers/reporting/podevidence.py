@@ -16,12 +16,11 @@ from dataclasses import dataclass
 import pytest
 from kubernetes import client
 
-from helpers.kube import children
-from helpers.kube import diagnostics
-from helpers.reporting import evidence, kindnodes
+from helpers.kube import children, diagnostics
 from helpers.kube.namespace import TestNamespace
 from helpers.kube.pods import all_statuses
 from helpers.kube.timeouts import KUBECTL_DESCRIBE
+from helpers.reporting import evidence, kindnodes
 
 EVIDENCE_LOG_LINES = 1000  # per container, in the Allure result
 NODE_UNITS = ("kubelet", "containerd")

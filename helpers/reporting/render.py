@@ -1,10 +1,19 @@
 """The summary rendered: for the terminal and as Markdown (the JSON is Summary.to_dict)."""
 from __future__ import annotations
 
-from helpers.kube.sidecar import STYLES
 from helpers.behaviours import BEHAVIOURS
-from helpers.reporting.summary import (AS_EXPECTED, FAIL, STYLE_LEGEND, TUTORIAL_TITLE, Example, Outcome, Summary, cell_text,
-                                       shortened)
+from helpers.kube.sidecar import STYLES
+from helpers.reporting.summary import (
+    AS_EXPECTED,
+    FAIL,
+    STYLE_LEGEND,
+    TUTORIAL_TITLE,
+    Example,
+    Outcome,
+    Summary,
+    cell_text,
+    shortened,
+)
 
 
 def seconds_text(seconds: float | None) -> str:
@@ -34,7 +43,7 @@ def tutorial_lines(summary: Summary) -> list[str]:
     table = aligned([["Example", "Expected?", "Observed"],
                      *([example.name, example.expectation, example.seen] for example in summary.tutorial)])
     lines = ["", TUTORIAL_TITLE, table[0]]
-    for line, example in zip(table[1:], summary.tutorial):
+    for line, example in zip(table[1:], summary.tutorial, strict=True):
         lines += [line] + ([f"      {example.outcome.reason}"] if example.outcome.reason else [])
     return lines
 
@@ -56,7 +65,7 @@ def others_line(summary: Summary) -> list[str]:
 def aligned(rows: list[list[str]]) -> list[str]:
     """Rows of cells as text lines in columns."""
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    return ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows]
+    return ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in rows]
 
 
 def terminal_lines(summary: Summary) -> list[str]:

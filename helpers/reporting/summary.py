@@ -20,10 +20,10 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 
 from helpers.behaviours import BEHAVIOURS, behaviour_of, check_name, check_title, style_of
+from helpers.kube.sidecar import STYLES
 from helpers.reporting.clusterfacts import ClusterFacts
 from helpers.reporting.evidence import DELAY_PREFIX, STYLES_PROPERTY
 from helpers.reporting.verdict import Judgement, judge
-from helpers.kube.sidecar import STYLES
 
 PASS, FAIL, SKIP = "pass", "fail", "skip"
 NOT_APPLICABLE = "n/a"  # the check is not written for this style

@@ -1,18 +1,19 @@
 """Around each test, in every process that runs tests: which run, in what order, in which
 namespace, and what a test's report carries.
 
-A test that takes `sidecar_style` runs once per style it is marked for. Collection labels each test with its behaviour and check and puts the longest units of work
-first (every xdist worker collects the same order), a test that restarts a kubelet last. A
-test against the cluster is measured from before its setup to after its teardown (its cost),
-and its report gets the Pods of its namespace (more on failure).
+A test that takes `sidecar_style` runs once per style it is marked for. Collection labels each
+test with its behaviour and check and puts the longest units of work first (every xdist worker
+collects the same order), a test that restarts a kubelet last. A test against the cluster is
+measured from before its setup to after its teardown (its cost), and its report gets the Pods
+of its namespace (more on failure).
 """
 from __future__ import annotations
 
 import pytest
 
+from helpers.behaviours import declared_styles
 from helpers.kube.namespace import MARKER_POD_SECURITY_LEVELS, TestNamespace
 from helpers.reporting import evidence, podevidence
-from helpers.behaviours import declared_styles
 from helpers.reporting.costs import CostMeter
 from helpers.session import durations
 from helpers.session.workers import scope_of

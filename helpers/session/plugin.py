@@ -22,17 +22,17 @@ from pathlib import Path
 import pytest
 from kubernetes import client
 
+from helpers.behaviours import markers
 from helpers.kube import timeouts
 from helpers.kube.apierrors import api_message
 from helpers.kube.cluster import Cluster, ClusterTarget
 from helpers.kube.images import ImageMap, parse_image_map, pinned_images
-from helpers.kube.nativegate import NativeSupport, ask_cluster
 from helpers.kube.namespace import RUN_LABEL
+from helpers.kube.nativegate import NativeSupport, ask_cluster
 from helpers.pins import REPO_ROOT, pin, pins
-from helpers.behaviours import markers
 from helpers.reporting import observing, outputs, render, summary
-from helpers.reporting.verdict import EXIT_CODES, Verdict
 from helpers.reporting.clusterfacts import ClusterFacts
+from helpers.reporting.verdict import EXIT_CODES, Verdict
 from helpers.session import durations
 from helpers.session.attach import attach
 from helpers.session.cleanup import interrupt_on_sigterm, new_run_id, sweep_namespaces

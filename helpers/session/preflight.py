@@ -12,8 +12,8 @@ from kubernetes import client
 
 from helpers.kube import children
 from helpers.kube.cluster import ClusterTarget, api_client, parse_git_version
-from helpers.reporting.clusterfacts import ClusterFacts, read_facts
 from helpers.kube.timeouts import API_REACHABLE, TOOL_QUERY
+from helpers.reporting.clusterfacts import ClusterFacts, read_facts
 
 KUBECTL_SKEW = 1  # kubectl supports API servers one minor version older or newer than itself
 

@@ -30,13 +30,14 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from kubernetes import client, config as kubeconfig_loader
+from kubernetes import client
+from kubernetes import config as kubeconfig_loader
 
-from helpers.kube import children
-from helpers.pins import REPO_ROOT
 from clusters.provision import prepare_kind
-from helpers.reporting.journal import JOURNAL_ENV
+from helpers.kube import children
 from helpers.kube.namespace import sweep
+from helpers.pins import REPO_ROOT
+from helpers.reporting.journal import JOURNAL_ENV
 
 from . import calibrate, replay
 from .meter import Cost, Meter, Window
@@ -183,10 +184,11 @@ def main(argv: list[str] | None = None) -> None:
             if reported:
                 made = calibrate.made_so_far(core, kubectl)
                 shutil.rmtree(JOURNAL, ignore_errors=True)
-            window, run = meter.measure(lambda: timed(f"suite -n {workers}", suite(kubeconfig, recipe.kubectl_bin,
-                                                                                    workers),
-                                                      env={JOURNAL_ENV: str(JOURNAL)} if reported else None),
-                                        parts=reported)
+            def run_suite(workers=workers, reported=reported):
+                return timed(f"suite -n {workers}", suite(kubeconfig, recipe.kubectl_bin, workers),
+                             env={JOURNAL_ENV: str(JOURNAL)} if reported else None)
+
+            window, run = meter.measure(run_suite, parts=reported)
             runs[workers] = {"wall_s": run.wall, "harness_cpu_s": run.harness_cpu, "cluster_cpu_s": window.used.total}
             if reported:
                 reported_window = window

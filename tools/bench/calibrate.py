@@ -19,8 +19,7 @@ from dataclasses import dataclass
 
 from kubernetes import client
 
-from helpers.kube import children
-from helpers.kube import execs
+from helpers.kube import children, execs
 from helpers.kube.diagnostics import container_logs
 from helpers.kube.manifests import MANIFEST_DIR, load
 from helpers.kube.namespace import delete_namespace, wait_default_service_account

@@ -13,6 +13,7 @@ whose Pods are all gone at its end. A cgroup v2 node is not measured (None).
 from __future__ import annotations
 
 import json
+
 from helpers.kube import children
 
 CLOCK_TICKS = 100  # USER_HZ: /proc/<pid>/stat counts in 1/100 s on Linux

@@ -11,9 +11,9 @@ import os
 
 import pytest
 
-from tools.bench.nodecpu import NodeCpu
 from helpers.reporting.costs import COST_PREFIX
 from helpers.session import durations
+from tools.bench.nodecpu import NodeCpu
 
 CLUSTER_ENV = "SIDECAR_BENCH_KIND_CLUSTER"
 CLUSTER_CPU = "cluster cpu s"

@@ -5,8 +5,8 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from helpers.reporting import usage
 from helpers.pins import REPO_ROOT
+from helpers.reporting import usage
 from helpers.reporting.costs import HARNESS_CPU
 from helpers.reporting.junitstats import read_cases
 

@@ -16,8 +16,13 @@ import sys
 import time
 from pathlib import Path
 
-from tools.matrix.versions import build_versions, differences, nightly_include, rows  # stdlib only: `nightly` runs before any install
 from helpers.pins import REPO_ROOT, pin
+from tools.matrix.versions import (  # stdlib only: `nightly` runs before any install
+    build_versions,
+    differences,
+    nightly_include,
+    rows,
+)
 
 DOC = REPO_ROOT / "docs" / "matrix.md"
 RELEASE = re.compile(r"v(\d+)\.(\d+)\.(\d+)")

@@ -15,6 +15,7 @@ import tempfile
 from pathlib import Path
 
 import yaml
+
 from helpers.kube import children
 
 RBAC = Path(__file__).resolve().parent / "sidecar-conformance.yaml"
