@@ -110,7 +110,7 @@ class TestNamespace:
                edit: Callable[[dict], None] | None = None) -> list[dict]:
         """Create everything in manifests/<manifest>, sidecars in `style`; return the docs.
 
-        `overlay` (a negative control, manifests/controls/...) replaces documents of the same
+        `overlay` (a negative control, manifests/<behaviour>/controls/...) replaces documents of the same
         kind and name; `edit` changes each prepared document in place (a port of the test's own).
         """
         docs = manifests.load(manifest)
