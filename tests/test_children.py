@@ -19,6 +19,11 @@ OWNER = ("import sys, time; from helpers.kube import children; "
          "p = children.popen(['sh', '-c', 'sleep 300 & sleep 300']); print(p.pid, flush=True); time.sleep(60)")
 
 
+def as_a_foreground_job() -> None:
+    """In the owner: SIGINT not ignored, as in a terminal's job (a background one, CI's say, inherits it ignored)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def members(pgid: int) -> list[int]:
     """Live (not zombie) processes of group `pgid`."""
     found = []
@@ -57,7 +62,8 @@ def test_run_returns_like_subprocess_run():
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_the_owner_signalled_ends_its_groups(signum):
-    owner = subprocess.Popen([sys.executable, "-c", OWNER], cwd=REPO_ROOT, stdout=subprocess.PIPE, text=True)
+    owner = subprocess.Popen([sys.executable, "-c", OWNER], cwd=REPO_ROOT, stdout=subprocess.PIPE, text=True,
+                             preexec_fn=as_a_foreground_job)
     try:
         pgid = int(owner.stdout.readline())
         deadline = time.monotonic() + GONE_WITHIN
