@@ -27,7 +27,7 @@ ALLURE_DIR := .cluster/tools/allure-$(ALLURE_VERSION)
 ALLURE := $(ALLURE_DIR)/node_modules/.bin/allure
 REPORTS_DIR ?= reports
 
-.PHONY: help venv cluster cluster-delete cluster-check e2e e2e-existing controls least-privilege online-rehearsal matrix soak bench unit lint test report
+.PHONY: help venv cluster cluster-delete cluster-check e2e e2e-existing controls least-privilege online-rehearsal matrix soak bench cleanup images unit lint test report
 
 help:
 	@grep -hE '^[a-z0-9-]+:.*## ' Makefile | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -53,10 +53,10 @@ cluster-check: venv ## smoke-check the cluster of .cluster/kubeconfig
 
 e2e: venv ## conformance suites on a throwaway kind cluster (PYTEST_ARGS="-k reload" to select)
 	$(PY) -m clusters docker
-	$(PY) -m pytest suites $(XDIST) $(PYTEST_ARGS)
+	$(PY) -m tools.conformance run -- $(XDIST) $(PYTEST_ARGS)
 
 e2e-existing: venv ## conformance suites against KUBECONFIG=<path> [CONTEXT=<name>], no kind involved
-	$(PY) -m pytest suites $(XDIST) --kubeconfig "$${KUBECONFIG:?set KUBECONFIG=<path>}" $${CONTEXT:+--context "$$CONTEXT"} $(PYTEST_ARGS)
+	$(PY) -m tools.conformance run --kubeconfig "$${KUBECONFIG:?set KUBECONFIG=<path>}" $${CONTEXT:+--context "$$CONTEXT"} -- $(XDIST) $(PYTEST_ARGS)
 
 controls: venv ## negative controls (broken Pods the checks must fail on) against KUBECONFIG (default: make cluster's); DISRUPTIVE=--disruptive: those restarting a kubelet too
 	$(PY) -m pytest controls $(XDIST) -m "not alone" --kubeconfig "$(CLUSTER_KUBECONFIG)" $(KUBECTL_FLAG) $(DISRUPTIVE) \
@@ -80,6 +80,12 @@ soak: venv ## the suites N times (N=10) against KUBECONFIG (default: make cluste
 
 bench: venv ## what a run costs: make e2e warm, cluster creation, suite walls at -n 2/4/6/8, CPU and per test; reports/bench.*
 	$(PY) -m tools.bench $(XDIST) $(BENCH_ARGS)
+
+cleanup: venv ## delete what runs left on KUBECONFIG's cluster (default: make cluster's): namespaces labelled by a run or kept from one
+	$(PY) -m tools.conformance cleanup --kubeconfig "$(CLUSTER_KUBECONFIG)"
+
+images: venv ## every image the suites pull (IMAGE_ARGS="--image-registry R" to see them as a mirror serves them)
+	$(PY) -m tools.conformance images $(IMAGE_ARGS)
 
 unit: venv ## the project's unit tests (no cluster)
 	$(PY) -m pytest tests
@@ -112,6 +118,7 @@ test: venv lint ## unit tests and lint, a real cluster (smoke check, suites, con
 	$(MAKE) cluster
 	trap '$(MAKE) cluster-delete' EXIT; \
 	  $(MAKE) cluster-check && \
-	  $(PY) -m pytest suites $(XDIST) --kubeconfig $(KUBECONFIG_FILE) --kubectl .cluster/bin/kubectl --disruptive $(PYTEST_ARGS) && \
-	  $(MAKE) controls least-privilege KUBECONFIG=$(KUBECONFIG_FILE) DISRUPTIVE=--disruptive
+	  $(PY) -m tools.conformance run --kubeconfig $(KUBECONFIG_FILE) -- $(XDIST) --kubectl .cluster/bin/kubectl --disruptive $(PYTEST_ARGS) && \
+	  $(MAKE) controls least-privilege KUBECONFIG=$(KUBECONFIG_FILE) DISRUPTIVE=--disruptive && \
+	  $(MAKE) cleanup KUBECONFIG=$(KUBECONFIG_FILE)
 	$(MAKE) online-rehearsal

@@ -1,8 +1,8 @@
 """python -m tools.conformance: the operator's command.
 
-  run       the suites: on a throwaway kind cluster by default, on an existing cluster with
-            --kubeconfig (and --context); pytest's arguments after `--`. Its exit code is the
-            verdict's (README: "The verdict").
+  run       the suites (this process becomes their pytest): on a throwaway kind cluster by
+            default, on an existing cluster with --kubeconfig (and --context); pytest's arguments
+            after `--`. Its exit code is the verdict's (README: "The verdict").
   images    every image the suites' Pods pull, one per line, as --image-registry and --image-map
             rewrite them: the list to mirror
   cleanup   delete what runs left on a cluster: namespaces labelled by a run, or kept from one
@@ -13,6 +13,7 @@ Errors are one line on stderr and exit 1.
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 import tomllib
@@ -21,7 +22,7 @@ from helpers.kube import children
 from helpers.kube.images import ImageMap, parse_image_map, pinned_images
 from helpers.pins import REPO_ROOT, pin, pins
 
-RUN_TIMEOUT = 4 * 3600  # a whole run; the suites bound every wait of theirs well inside it
+DEFAULT_PYTEST_ARGS = ["-n", "10"]  # measured best on 2 cores (reports/bench.md); a later -n wins
 GIT_TIMEOUT = 10
 
 
@@ -58,11 +59,11 @@ def cleanup(kubeconfig: str | None, context: str | None) -> list[str]:
         return sweep(core, RUN_LABEL) + sweep(core, KEPT_LABEL)
 
 
-def run(kubeconfig: str | None, context: str | None, pytest_args: list[str]) -> int:
-    """The suites in a pytest of their own (its Ctrl-C and exit code are the run's)."""
+def run(kubeconfig: str | None, context: str | None, pytest_args: list[str]) -> None:
+    """Become the suites' pytest (exec): its Ctrl-C, SIGTERM handling and exit code are the run's."""
     target = [*(["--kubeconfig", kubeconfig] if kubeconfig else []), *(["--context", context] if context else [])]
-    command = [sys.executable, "-m", "pytest", "suites", "-n", "10", *target, *pytest_args]
-    return children.run(command, cwd=REPO_ROOT, timeout=RUN_TIMEOUT).returncode
+    os.chdir(REPO_ROOT)
+    os.execv(sys.executable, [sys.executable, "-m", "pytest", "suites", *DEFAULT_PYTEST_ARGS, *target, *pytest_args])
 
 
 def parser() -> argparse.ArgumentParser:
@@ -86,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         if args.command == "run":
-            return run(args.kubeconfig, args.context, [a for a in args.pytest_args if a != "--"])
+            run(args.kubeconfig, args.context, [a for a in args.pytest_args if a != "--"])
         if args.command == "images":
             lines = image_lines(args.image_registry, args.image_map)
         elif args.command == "version":
