@@ -52,7 +52,6 @@ cluster-check: venv ## smoke-check the cluster of .cluster/kubeconfig
 	$(PY) -m clusters check
 
 e2e: venv ## conformance suites on a throwaway kind cluster (PYTEST_ARGS="-k reload" to select)
-	$(PY) -m clusters docker
 	$(PY) -m tools.conformance run -- $(XDIST) $(PYTEST_ARGS)
 
 e2e-existing: venv ## conformance suites against KUBECONFIG=<path> [CONTEXT=<name>], no kind involved
@@ -118,7 +117,7 @@ test: venv lint ## unit tests and lint, a real cluster (smoke check, suites, con
 	$(MAKE) cluster
 	trap '$(MAKE) cluster-delete' EXIT; \
 	  $(MAKE) cluster-check && \
-	  $(PY) -m tools.conformance run --kubeconfig $(KUBECONFIG_FILE) -- $(XDIST) --kubectl .cluster/bin/kubectl --disruptive $(PYTEST_ARGS) && \
+	  $(PY) -m tools.conformance run -- $(XDIST) --keep-cluster --disruptive $(PYTEST_ARGS) && \
 	  $(MAKE) controls least-privilege KUBECONFIG=$(KUBECONFIG_FILE) DISRUPTIVE=--disruptive && \
 	  $(MAKE) cleanup KUBECONFIG=$(KUBECONFIG_FILE)
 	$(MAKE) online-rehearsal

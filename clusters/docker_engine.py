@@ -16,7 +16,7 @@ from helpers.kube import children
 
 from . import host
 from .paths import LOG_DIR, OFFLINE_DIR
-from .steps import StepFailed, run_step, say, succeeds
+from .steps import StepFailed, output_of, run_step, say
 
 DOCKERD_START_TIMEOUT = 60
 APT_INSTALL_TIMEOUT = 600
@@ -24,9 +24,17 @@ RUNC_WRAPPER = "/usr/local/libexec/sidecar-conformance/runc-nocap"
 DAEMON_JSON = "/etc/docker/daemon.json"
 
 
-def docker_running() -> bool:
-    """True when the docker CLI reaches a daemon."""
-    return succeeds(["docker", "info"], timeout=20)
+# Set by `python -m tools.conformance run` for the pytest it becomes: the engine's version, asked
+# (and Docker installed or started) just before, so the run does not ask again.
+ANSWERED_ENV = "SIDECAR_CONFORMANCE_RUN_DOCKER"
+
+
+def docker_version() -> str | None:
+    """The engine's version when the docker CLI reaches a daemon, else None."""
+    try:
+        return output_of(["docker", "info", "--format", "{{.ServerVersion}}"], timeout=20).strip()
+    except StepFailed:
+        return None
 
 
 def apt_install(packages: list[str], step: str) -> None:
@@ -40,21 +48,22 @@ def apt_install(packages: list[str], step: str) -> None:
     )
 
 
-def ensure_docker(install: bool = True) -> bool:
-    """Make `docker info` work: start dockerd, installing Debian's docker.io first if `install`.
+def ensure_docker(install: bool = True) -> str | None:
+    """Make `docker info` work: start dockerd, installing Debian's docker.io first if `install`;
+    the engine's version.
 
-    Returns False only when Docker is not installed and `install` is off.
+    Returns None only when Docker is not installed and `install` is off.
     """
-    if docker_running():
-        return True
+    version = docker_version()
+    if version:
+        return version
     if shutil.which("dockerd") is None or shutil.which("jq") is None:
         if not install:
-            return False
+            return None
         apt_install(["docker.io", "jq", "iptables"], "install docker")
     if host.lacks_cap_sys_resource():
         _register_runc_wrapper()
-    _start_dockerd()
-    return True
+    return _start_dockerd()
 
 
 def _register_runc_wrapper() -> None:
@@ -72,7 +81,8 @@ def _register_runc_wrapper() -> None:
         json.dump(config, f, indent=2)
 
 
-def _start_dockerd() -> None:
+def _start_dockerd() -> str:
+    """Start dockerd and wait until it answers; its version."""
     LOG_DIR.mkdir(parents=True, exist_ok=True)
     log = LOG_DIR / "dockerd.log"
     say(f"starting dockerd (log: {log})")
@@ -81,10 +91,10 @@ def _start_dockerd() -> None:
         subprocess.Popen(["dockerd"], stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                          start_new_session=True)
     try:
-        Retrying(
+        return Retrying(
             stop=stop_after_delay(DOCKERD_START_TIMEOUT), wait=wait_fixed(1),
-            retry=retry_if_result(lambda up: not up),
-        )(docker_running)
+            retry=retry_if_result(lambda version: not version),
+        )(docker_version)
     except RetryError:
         tail = "\n".join(log.read_text(errors="replace").splitlines()[-15:])
         raise StepFailed(f"dockerd did not answer within {DOCKERD_START_TIMEOUT}s; last lines of {log}:\n{tail}") from None

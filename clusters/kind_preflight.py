@@ -1,8 +1,9 @@
 """Quick host checks before pytest makes a kind cluster: each failure is one line, within seconds.
 
 pytest never installs or starts anything on the host: a missing or stopped Docker engine is
-reported here (`make e2e` runs `python -m clusters docker` first, which installs
-Debian's docker.io and starts dockerd, see docker_engine.py).
+reported here. `python -m tools.conformance run` (make e2e) makes Docker answer first
+(installing Debian's docker.io and starting dockerd when needed, see docker_engine.py) and hands
+its version to the run, which then does not ask again.
 """
 from __future__ import annotations
 
@@ -66,10 +67,11 @@ def check_node_image(image: str, online: bool) -> None:
         raise StepFailed(f"--kind-image {image}: neither a local Docker image nor in its registry")
 
 
-def preflight(node_image: str | None) -> str:
+def preflight(node_image: str | None, docker: str | None = None) -> str:
     """Every check, cheapest first; StepFailed with one line on the first that fails. The
-    Docker engine's version (the run's one question to Docker about itself)."""
-    docker = check_docker()
+    Docker engine's version (the run's one question to Docker about itself; `docker` when the
+    caller asked it already)."""
+    docker = docker or check_docker()
     online = registry_reachable()
     check_kind(not online)
     check_kubernetes_version(not online)

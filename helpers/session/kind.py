@@ -7,9 +7,11 @@ this run created it (no node of that name before, and no --keep-cluster).
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from clusters.docker_engine import ANSWERED_ENV
 from clusters.kind_preflight import preflight as kind_preflight
 from clusters.lookup import KindNodes, look_up
 from clusters.paths import kubeconfig_of
@@ -48,7 +50,7 @@ def plan_kind(options: KindOptions) -> KindPlan:
     if options.kubectl_bin:
         find_kubectl(options.kubectl_bin)  # a wrong path fails now, not after the cluster build
     try:
-        docker = kind_preflight(options.image)
+        docker = kind_preflight(options.image, os.environ.get(ANSWERED_ENV))
         nodes = look_up(options.name)
         return KindPlan(docker, nodes, prepare_kind(docker_checked=True))
     except StepFailed as exc:

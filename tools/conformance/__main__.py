@@ -60,8 +60,14 @@ def cleanup(kubeconfig: str | None, context: str | None) -> list[str]:
 
 
 def run(kubeconfig: str | None, context: str | None, pytest_args: list[str]) -> None:
-    """Become the suites' pytest (exec): its Ctrl-C, SIGTERM handling and exit code are the run's."""
+    """Become the suites' pytest (exec): its Ctrl-C, SIGTERM handling and exit code are the run's.
+    On kind, Docker is made to answer first (installed and started when absent), and its answer
+    handed to the run."""
     target = [*(["--kubeconfig", kubeconfig] if kubeconfig else []), *(["--context", context] if context else [])]
+    if not {"--kubeconfig", "--context"} & {arg.split("=")[0] for arg in [*target, *pytest_args]}:
+        from clusters.docker_engine import ANSWERED_ENV, ensure_docker
+
+        os.environ[ANSWERED_ENV] = ensure_docker()
     os.chdir(REPO_ROOT)
     os.execv(sys.executable, [sys.executable, "-m", "pytest", "suites", *DEFAULT_PYTEST_ARGS, *target, *pytest_args])
 
