@@ -23,29 +23,53 @@ from .steps import StepFailed
 CREATE_TIMEOUT = 600  # measured 25-60 s on 2 cores; a cold, loaded machine gets ten times that
 
 
+def _parents() -> dict[int, int]:
+    """Every process's parent, as /proc shows them now."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                found[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue  # gone meanwhile
+    return found
+
+
 def kind_children(kind_bin: Path, name: str) -> list[int]:
     """Processes of this one running `kind create cluster --name=<name>` with `kind_bin` (itself,
     or the interpreter of a script)."""
     found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
+    for pid in _children_of(os.getpid(), _parents()):
         try:
-            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            argv = (entry / "cmdline").read_bytes().split(b"\0")
-        except (OSError, IndexError, ValueError):
+            argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        except OSError:
             continue  # gone meanwhile
-        if parent == os.getpid() and os.fsencode(kind_bin) in argv[:2] and f"--name={name}".encode() in argv:
-            found.append(int(entry.name))
+        if os.fsencode(kind_bin) in argv[:2] and f"--name={name}".encode() in argv:
+            found.append(pid)
     return found
 
 
+def _children_of(pid: int, parents: dict[int, int]) -> list[int]:
+    """The processes `pid` started."""
+    return [child for child, parent in parents.items() if parent == pid]
+
+
+def _descendants(pid: int, parents: dict[int, int]) -> list[int]:
+    """The processes `pid` started, theirs, and so on."""
+    below = _children_of(pid, parents)
+    return below + [deeper for child in below for deeper in _descendants(child, parents)]
+
+
 def _stop(kind_bin: Path, name: str) -> None:
+    """SIGTERM kind's processes of this one and all they started: a killed kind leaves its docker
+    calls running (they are not in a process group of ours: pytest-kind starts kind)."""
+    parents = _parents()
     for pid in kind_children(kind_bin, name):
-        try:
-            os.kill(pid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
+        for each in (*_descendants(pid, parents), pid):
+            try:
+                os.kill(each, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
 
 
 def create_bounded(name: str, kubeconfig: Path, recipe: KindRecipe) -> None:

@@ -226,12 +226,21 @@ def test_smoke_pods_stop_at_once_on_a_pull_back_off_and_wait_otherwise():
     assert not isinstance(raised.value, Stuck)
 
 
+def running(pid: int) -> bool:
+    """`pid` is alive (not a zombie)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
 def test_kind_create_is_ended_after_its_bound_with_one_line(tmp_path, monkeypatch):
+    """Kind ended with what it started (kind leaves its docker calls running when killed)."""
     from clusters import kindcreate
     from clusters.recipe import KindRecipe
 
     kind = tmp_path / "kind"
-    kind.write_text("#!/bin/sh\n[ \"$1\" = get ] && exit 0\ntrap 'kill $!; exit 143' TERM\nsleep 30 & wait\n")
+    kind.write_text("#!/bin/sh\n[ \"$1\" = get ] && exit 0\nsleep 30 & echo $! > docker-call\nwait\n")
     kind.chmod(0o755)
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(kindcreate, "CREATE_TIMEOUT", 0.5)
@@ -241,6 +250,11 @@ def test_kind_create_is_ended_after_its_bound_with_one_line(tmp_path, monkeypatc
         kindcreate.create_bounded("c1", tmp_path / "kubeconfig", recipe)
     assert time.monotonic() - started < 10
     assert not kindcreate.kind_children(kind, "c1")
+    docker_call = int((tmp_path / "docker-call").read_text())
+    deadline = time.monotonic() + 10
+    while running(docker_call) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not running(docker_call)
     assert not (tmp_path / ".pytest-kind").exists()  # one kubeconfig home: pytest-kind's folder is not left
 
 

@@ -17,6 +17,7 @@ import os
 import signal
 import subprocess
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
@@ -100,16 +101,18 @@ def live_groups() -> list[int]:
 
 
 def end_all() -> None:
-    """End every group still alive (SIGTERM, then SIGKILL after STOP_GRACE) and run the stoppers."""
+    """End every group still alive (SIGTERM, then SIGKILL once STOP_GRACE has passed: one grace for
+    all of them) and run the stoppers."""
     with _lock:
         processes, stoppers = list(_live.values()), list(_stoppers)
     for stopper in stoppers:
         stopper()
     for process in processes:
         _signal_group(process.pid, signal.SIGTERM)
+    deadline = time.monotonic() + STOP_GRACE
     for process in processes:
         try:
-            process.wait(timeout=STOP_GRACE)
+            process.wait(timeout=max(0.0, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
             pass
         _signal_group(process.pid, signal.SIGKILL)
