@@ -17,11 +17,31 @@ GONE_WITHIN = 15.0  # seconds for a killed group to be gone (STOP_GRACE and some
 # An owner: starts a child that starts a grandchild, prints the group, then waits to be signalled.
 OWNER = ("import sys, time; from helpers.kube import children; "
          "p = children.popen(['sh', '-c', 'sleep 300 & sleep 300']); print(p.pid, flush=True); time.sleep(60)")
+# An owner of GROUPS groups that ignore SIGTERM, with a grace of GRACE seconds: prints the groups.
+GROUPS, GRACE = 4, 2.0
+STUBBORN_OWNER = ("import time; from helpers.kube import children; "
+                  f"children.STOP_GRACE = {GRACE}; "
+                  f"ps = [children.popen(['sh', '-c', \"trap '' TERM; sleep 300 & sleep 300\"]) for _ in range({GROUPS})]; "
+                  "print(*[p.pid for p in ps], flush=True); time.sleep(60)")
 
 
 def as_a_foreground_job() -> None:
     """In the owner: SIGINT not ignored, as in a terminal's job (a background one, CI's say, inherits it ignored)."""
     signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def start_owner(script: str) -> subprocess.Popen:
+    """`python -c script` in this repository, as a foreground job; its stdout piped."""
+    return subprocess.Popen([sys.executable, "-c", script], cwd=REPO_ROOT, stdout=subprocess.PIPE, text=True,
+                            preexec_fn=as_a_foreground_job)
+
+
+def wait_started(pgid: int) -> None:
+    """Until the group has its child and grandchild (bounded by GONE_WITHIN)."""
+    deadline = time.monotonic() + GONE_WITHIN
+    while len(members(pgid)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(members(pgid)) >= 2
 
 
 def members(pgid: int) -> list[int]:
@@ -62,14 +82,10 @@ def test_run_returns_like_subprocess_run():
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_the_owner_signalled_ends_its_groups(signum):
-    owner = subprocess.Popen([sys.executable, "-c", OWNER], cwd=REPO_ROOT, stdout=subprocess.PIPE, text=True,
-                             preexec_fn=as_a_foreground_job)
+    owner = start_owner(OWNER)
     try:
         pgid = int(owner.stdout.readline())
-        deadline = time.monotonic() + GONE_WITHIN
-        while len(members(pgid)) < 2 and time.monotonic() < deadline:  # the child, then its grandchild
-            time.sleep(0.05)
-        assert len(members(pgid)) >= 2
+        wait_started(pgid)
         owner.send_signal(signum)
         assert owner.wait(timeout=GONE_WITHIN) != 0
         assert wait_gone(pgid) == []
@@ -88,7 +104,7 @@ def test_stop_ends_a_long_lived_child():
 def test_an_ignored_sigint_stays_ignored():
     """A background job ignores SIGINT: the owner must not end its children on one."""
     ignoring = "import signal; signal.signal(signal.SIGINT, signal.SIG_IGN); " + OWNER
-    owner = subprocess.Popen([sys.executable, "-c", ignoring], cwd=REPO_ROOT, stdout=subprocess.PIPE, text=True)
+    owner = start_owner(ignoring)
     try:
         pgid = int(owner.stdout.readline())
         owner.send_signal(signal.SIGINT)
@@ -98,6 +114,23 @@ def test_an_ignored_sigint_stays_ignored():
         owner.send_signal(signal.SIGTERM)
         owner.wait(timeout=GONE_WITHIN)
         assert wait_gone(pgid) == []
+    finally:
+        owner.kill()
+        owner.wait()
+
+
+def test_one_grace_for_all_groups():
+    """Groups ignoring SIGTERM are SIGKILLed once the grace has passed, not after one grace each."""
+    owner = start_owner(STUBBORN_OWNER)
+    try:
+        pgids = [int(pid) for pid in owner.stdout.readline().split()]
+        for pgid in pgids:
+            wait_started(pgid)
+        signalled = time.monotonic()
+        owner.send_signal(signal.SIGTERM)
+        assert owner.wait(timeout=GROUPS * GRACE + GONE_WITHIN) == -signal.SIGTERM
+        assert time.monotonic() - signalled < 2 * GRACE  # one grace per group: GROUPS * GRACE
+        assert [wait_gone(pgid) for pgid in pgids] == [[]] * GROUPS
     finally:
         owner.kill()
         owner.wait()
