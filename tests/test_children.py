@@ -5,12 +5,13 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 import pytest
 
-from helpers.kube import children
+from helpers.kube import children, portforward
 from helpers.pins import REPO_ROOT
 
 GONE_WITHIN = 15.0  # seconds for a killed group to be gone (STOP_GRACE and some)
@@ -134,3 +135,17 @@ def test_one_grace_for_all_groups():
     finally:
         owner.kill()
         owner.wait()
+
+
+def test_a_port_forward_dies_with_the_thread_that_started_it():
+    """PR_SET_PDEATHSIG fires when the starting *thread* ends: why only a port-forward (one thread's
+    `with` block) uses it."""
+    started: list[subprocess.Popen] = []
+    thread = threading.Thread(target=lambda: started.append(
+        children.popen(["sleep", "300"], preexec_fn=portforward._die_with_parent)))
+    thread.start()
+    thread.join()
+    try:
+        assert started[0].wait(timeout=GONE_WITHIN) == -signal.SIGTERM
+    finally:
+        children.stop(started[0], grace=0)

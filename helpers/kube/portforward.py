@@ -17,6 +17,8 @@ from helpers.kube.timeouts import PORT_FORWARD, PORT_FORWARD_STOP
 from helpers.kube.waits import wait_until
 
 PR_SET_PDEATHSIG = 1
+# looked up here, not in the forked child: a lookup there may wait for a loader lock another thread held at the fork
+_PRCTL = ctypes.CDLL(None, use_errno=True).prctl if sys.platform == "linux" else None
 FORWARDING = re.compile(r"Forwarding from 127\.0\.0\.1:(\d+) -> \d+")
 
 
@@ -32,8 +34,8 @@ def forwarded_port(output: list[str]) -> int | None:
 def _die_with_parent() -> None:
     """In the child: SIGTERM it when the thread that started it ends, even by SIGKILL of the test
     process (Linux prctl); the forward lives within one thread's `with` block."""
-    if sys.platform == "linux":
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    if _PRCTL is not None:
+        _PRCTL(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def _drain(pipe, into: list[str]) -> None:
