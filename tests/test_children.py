@@ -15,9 +15,15 @@ from helpers.kube import children, portforward
 from helpers.pins import REPO_ROOT
 
 GONE_WITHIN = 15.0  # seconds for a killed group to be gone (STOP_GRACE and some)
-# An owner: starts a child that starts a grandchild, prints the group, then waits to be signalled.
-OWNER = ("import sys, time; from helpers.kube import children; "
-         "p = children.popen(['sh', '-c', 'sleep 300 & sleep 300']); print(p.pid, flush=True); time.sleep(60)")
+
+
+def owner_of(child: str) -> str:
+    """An owner's script: starts `sh -c <child>`, prints its group, then waits to be signalled."""
+    return ("import time; from helpers.kube import children; "
+            f"p = children.popen(['sh', '-c', {child!r}]); print(p.pid, flush=True); time.sleep(60)")
+
+
+OWNER = owner_of("sleep 300 & sleep 300")  # a child that starts a grandchild
 # An owner of GROUPS groups that ignore SIGTERM, with a grace of GRACE seconds: prints the groups.
 GROUPS, GRACE = 4, 2.0
 STUBBORN_OWNER = ("import time; from helpers.kube import children; "
@@ -90,6 +96,22 @@ def test_the_owner_signalled_ends_its_groups(signum):
         owner.send_signal(signum)
         assert owner.wait(timeout=GONE_WITHIN) != 0
         assert wait_gone(pgid) == []
+    finally:
+        owner.kill()
+        owner.wait()
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_the_groups_get_the_signal_the_owner_got(signum, tmp_path):
+    """As the terminal's Ctrl-C would have reached them (`go build` cleans up on SIGINT only)."""
+    got = tmp_path / "got"
+    child = f"trap 'echo INT > {got}; exit' INT; trap 'echo TERM > {got}; exit' TERM; sleep 300 & wait"
+    owner = start_owner(owner_of(child))
+    try:
+        wait_started(int(owner.stdout.readline()))
+        owner.send_signal(signum)
+        owner.wait(timeout=GONE_WITHIN)
+        assert got.read_text().strip() == signum.name.removeprefix("SIG")
     finally:
         owner.kill()
         owner.wait()

@@ -3,10 +3,12 @@
 Every child this project starts (builds, kind, kubectl, docker, port-forwards) runs in a new
 session: its own process group, so a timeout ends its grandchildren too (go's compilers,
 kind's docker calls). Such a group no longer gets the terminal's Ctrl-C, so the owner ends
-every group still alive when it exits, and when it gets SIGTERM or SIGINT; then the signal does
-what it did before (SIGINT: KeyboardInterrupt; SIGTERM: the process ends). An owner killed with
-SIGKILL cannot do this; PR_SET_PDEATHSIG is no general backstop, because it fires when the
-*thread* that started a child ends (kube.portforward uses it: a forward lives within one thread).
+every group still alive when it exits (SIGTERM), and when it gets SIGTERM or SIGINT (passing
+that signal on, as the terminal would have: `go build` removes its work folder on SIGINT, not
+on SIGTERM); then the signal does what it did before (SIGINT: KeyboardInterrupt; SIGTERM: the
+process ends). An owner killed with SIGKILL cannot do this; PR_SET_PDEATHSIG is no general
+backstop, because it fires when the *thread* that started a child ends (kube.portforward uses
+it: a forward lives within one thread).
 
 Standard library only: the cluster build, the tools and the cluster layer all use it.
 """
@@ -21,7 +23,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-STOP_GRACE = 5.0  # seconds between a group's SIGTERM and its SIGKILL
+STOP_GRACE = 5.0  # seconds between a group's SIGTERM (or SIGINT) and its SIGKILL
 SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
 _lock = threading.RLock()  # a signal handler may run while the main thread holds it
@@ -100,15 +102,15 @@ def live_groups() -> list[int]:
         return list(_live)
 
 
-def end_all() -> None:
-    """End every group still alive (SIGTERM, then SIGKILL once STOP_GRACE has passed: one grace for
+def end_all(signum: int = signal.SIGTERM) -> None:
+    """End every group still alive (`signum`, then SIGKILL once STOP_GRACE has passed: one grace for
     all of them) and run the stoppers."""
     with _lock:
         processes, stoppers = list(_live.values()), list(_stoppers)
     for stopper in stoppers:
         stopper()
     for process in processes:
-        _signal_group(process.pid, signal.SIGTERM)
+        _signal_group(process.pid, signum)
     deadline = time.monotonic() + STOP_GRACE
     for process in processes:
         try:
@@ -143,7 +145,7 @@ def _install() -> None:
 
 def _chained(signum: int, previous) -> Callable:
     def handler(received: int, frame) -> None:
-        end_all()
+        end_all(signum)
         if callable(previous):
             previous(received, frame)
         else:  # the default (or a handler set outside Python): end as it would
