@@ -103,7 +103,7 @@ def test_the_owner_signalled_ends_its_groups(signum):
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_the_groups_get_the_signal_the_owner_got(signum, tmp_path):
-    """As the terminal's Ctrl-C would have reached them (`go build` cleans up on SIGINT only)."""
+    """As the terminal's Ctrl-C would have reached them, were they in its process group."""
     got = tmp_path / "got"
     child = f"trap 'echo INT > {got}; exit' INT; trap 'echo TERM > {got}; exit' TERM; sleep 300 & wait"
     owner = start_owner(owner_of(child))

@@ -4,11 +4,11 @@ Every child this project starts (builds, kind, kubectl, docker, port-forwards) r
 session: its own process group, so a timeout ends its grandchildren too (go's compilers,
 kind's docker calls). Such a group no longer gets the terminal's Ctrl-C, so the owner ends
 every group still alive when it exits (SIGTERM), and when it gets SIGTERM or SIGINT (passing
-that signal on, as the terminal would have: `go build` removes its work folder on SIGINT, not
-on SIGTERM); then the signal does what it did before (SIGINT: KeyboardInterrupt; SIGTERM: the
-process ends). An owner killed with SIGKILL cannot do this; PR_SET_PDEATHSIG is no general
-backstop, because it fires when the *thread* that started a child ends (kube.portforward uses
-it: a forward lives within one thread).
+that signal on to the whole group, as the terminal's Ctrl-C would have reached it); then the
+signal does what it did before (SIGINT: KeyboardInterrupt; SIGTERM: the process ends). An
+owner killed with SIGKILL cannot do this; PR_SET_PDEATHSIG is no general backstop, because it
+fires when the *thread* that started a child ends (kube.portforward uses it: a forward lives
+within one thread).
 
 Standard library only: the cluster build, the tools and the cluster layer all use it.
 """
