@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from helpers.kube import timeouts
-from helpers.kube.cluster import Cluster
+from helpers.kube.cluster import PORT_FORWARD, REACHES, Cluster
 from helpers.kube.kubelet import KubeletRestart, restart_kubelet
 from helpers.kube.namespace import POD_SECURITY_LEVELS, TestNamespace
 from helpers.kube.sidecar import STYLES
@@ -25,6 +25,11 @@ def pytest_addoption(parser):
                     help="test the existing cluster of this kubeconfig (no kind involved)")
     group.addoption("--context", default=None, metavar="NAME",
                     help="kubeconfig context of an existing cluster to test (no kind involved)")
+    group.addoption("--reach", choices=REACHES, default=PORT_FORWARD,
+                    help="how tests reach a Pod's port: port-forward (default), or pod-ip from a Pod of the"
+                         " cluster (what `python -m tools.conformance in-cluster` runs; --kubeconfig only)")
+    group.addoption("--run-id", default=None, metavar="ID",
+                    help="this run's id (its namespaces' label) when the caller must know it (in-cluster)")
     group.addoption("--kubectl", default=None, metavar="PATH",
                     help="the kubectl for port-forward and describe (default: kind's, else the one on PATH)")
     group.addoption("--cluster-name", default=None, metavar="NAME",

@@ -23,16 +23,18 @@ CONCURRENT_REQUESTS = PROXY.check("concurrent requests")
 PROXY_FORWARDS_TO_THE_APP = PROXY.check("proxy forwards to the app")
 PROXY_HEADERS = PROXY.check("proxy headers")
 PROXY_PORT, APP_PORT = 80, 8080
+APP_CONTAINER = "app"  # proxy.yaml's app: a Python, on 127.0.0.1:APP_PORT
 REQUESTS_AT_ONCE = 50
 
 
 @contextmanager
 def proxy_and_app(pod):
-    """HTTP clients for the proxy (port 80) and the app itself (port 8080).
+    """HTTP clients for the proxy (port 80) and the app itself (port 8080, on the Pod's loopback
+    only: an in-cluster run asks it from the app's container).
 
     The app must answer first; then the proxy has PROXY_FORWARDING to forward to it.
     """
-    with pod.http(APP_PORT) as app, ExitStack() as stack:
+    with pod.http(APP_PORT, loopback_via=APP_CONTAINER) as app, ExitStack() as stack:
         with PROXY.waiting(PROXY_FORWARDS_TO_THE_APP):
             proxy = stack.enter_context(pod.http(PROXY_PORT, timeout=PROXY_FORWARDING))
         yield proxy, app

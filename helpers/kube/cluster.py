@@ -9,6 +9,10 @@ from kubernetes import client, config
 
 from helpers.kube.images import ImageMap
 
+PORT_FORWARD = "port-forward"  # from outside the cluster: kubectl port-forward to a Pod's port
+POD_IP = "pod-ip"  # from a Pod of the cluster (an in-cluster run): the Pod's IP directly
+REACHES = (PORT_FORWARD, POD_IP)
+
 
 @dataclass(frozen=True)
 class ClusterTarget:
@@ -16,12 +20,18 @@ class ClusterTarget:
 
     kubeconfig: str
     context: str | None
-    kubectl: str
+    kubectl: str | None  # None: a run without kubectl (in-cluster): no port-forward, no `kubectl describe`
     run_id: str
     kind_name: str | None = None  # a kind cluster this run created or reused
     kind_bin: str | None = None
     delete_at_end: bool = False  # this run created the kind cluster and must delete it
     owner: str = ""  # "host/pid" of the process that opened the session (tells dead runs from live ones)
+    reach: str = PORT_FORWARD  # how the tests reach a Pod's port (REACHES)
+
+    @property
+    def in_cluster(self) -> bool:
+        """The run's tests run in a Pod of the cluster they test (no node runtime, no kubectl)."""
+        return self.reach == POD_IP
 
     def to_dict(self) -> dict:
         """Plain data for `workerinput`."""

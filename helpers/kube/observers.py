@@ -17,6 +17,7 @@ DELETE_POD = "delete pod"  # + name
 DELETE_NAMESPACE = "delete namespace"  # its Pods with the clean-up grace period, then the namespace
 EXEC = "exec"  # a command run in a container
 PORT_FORWARD = "port-forward"  # a kubectl port-forward started
+POD_IP = "pod ip"  # a Pod's port reached at its IP (in-cluster run): + pod, port, ip
 TEXT = "text"  # something seen that a reader of the test's result will want: + title, text
 
 

@@ -14,7 +14,7 @@ from helpers.kube import diagnostics, execs, observers
 from helpers.kube.cluster import Cluster
 from helpers.kube.execs import ExecResult
 from helpers.kube.logs import LogFollower, LogLine, read_log
-from helpers.kube.portforward import port_forward
+from helpers.kube.reach import reach
 from helpers.kube.timeouts import (
     CONTAINER_TERMINATED,
     EXEC,
@@ -212,14 +212,16 @@ class Pod:
         return LogFollower(self.cluster.core, self.namespace, self.name, container)
 
     @contextmanager
-    def http(self, port: int, ready_path: str = "/", timeout: Timeout = HTTP_SERVING):
-        """An httpx client on a port-forward to `port`, once GET `ready_path` answers 200.
+    def http(self, port: int, ready_path: str = "/", timeout: Timeout = HTTP_SERVING, loopback_via: str | None = None):
+        """An httpx client to `port` (a port-forward; in an in-cluster run the Pod's IP, or, for a
+        port only on the Pod's loopback, container `loopback_via`), once GET `ready_path` answers 200.
 
         A port-forward that ended (kubectl exits when the Pod refuses a connection) stops the
         wait at once: no later request could get through it.
         """
-        with port_forward(self.cluster.target, self.namespace, self.name, port, self.report) as forward, \
-                httpx.Client(base_url=forward.url, timeout=HTTP_REQUEST) as http:
+        with reach(self.cluster.target, self.cluster.api, self.namespace, self.name,
+                   lambda: self.read().status.pod_ip, port, self.report, loopback_via) as forward, \
+                httpx.Client(base_url=forward.url, timeout=HTTP_REQUEST, transport=forward.transport) as http:
             what = f"{self}:{port} to answer GET {ready_path}"
 
             def ask() -> httpx.Response:

@@ -50,6 +50,7 @@ class Forward:
     url: str
     process: subprocess.Popen
     output: list[str]
+    transport = None  # httpx's own: the forward listens on a local port
 
     def ended(self) -> str | None:
         """Why the forward no longer works (kubectl exited, as it does when the Pod's port

@@ -51,9 +51,16 @@ def safely(collect: Callable[..., str], *args, **kwargs) -> str:
         return f"(could not collect: {type(exc).__name__}: {exc})"
 
 
+NO_KUBECTL = "not collected: this run has no kubectl (in-cluster); each Pod's final status above is the API's"
+NO_NODE_RUNTIME = ("not collected: this run runs in a Pod of the cluster, without the nodes' container runtime"
+                   " (kubelet and containerd logs need a run from a machine that reaches the kind nodes)")
+
+
 def describe_pods(namespace: TestNamespace) -> str:
-    """`kubectl describe pods` of the namespace."""
+    """`kubectl describe pods` of the namespace (or why not, without kubectl)."""
     target = namespace.cluster.target
+    if target.kubectl is None:
+        return NO_KUBECTL
     done = children.run([target.kubectl, *target.kubectl_flags(), "describe", "pods", "--namespace", namespace.name],
                         capture_output=True, text=True, timeout=KUBECTL_DESCRIBE)
     return done.stdout + done.stderr
@@ -86,8 +93,12 @@ def previous_logs(core: client.CoreV1Api, pods: list[client.V1Pod]) -> list[Exhi
             for pod in pods for status in all_statuses(pod) if status.restart_count]
 
 
-def node_exhibits(core: client.CoreV1Api, namespace: str, pods: list[client.V1Pod]) -> list[Exhibit]:
-    """kubelet and containerd lines about this namespace's Pods, from each kind node they ran on."""
+def node_exhibits(core: client.CoreV1Api, namespace: str, pods: list[client.V1Pod],
+                  in_cluster: bool = False) -> list[Exhibit]:
+    """kubelet and containerd lines about this namespace's Pods, from each kind node they ran on
+    (or why not, in an in-cluster run)."""
+    if in_cluster:
+        return [Exhibit("node logs", NO_NODE_RUNTIME, 0)]
     since = core.read_namespace(namespace).metadata.creation_timestamp
     terms = [namespace] + [pod.metadata.uid for pod in pods] + [
         (status.container_id or "").partition("://")[2] for pod in pods for status in all_statuses(pod)]
@@ -111,7 +122,7 @@ def failure_exhibits(namespace: TestNamespace, pods: list[client.V1Pod]) -> list
              Exhibit("kubectl describe pods", safely(describe_pods, namespace), 0)]
     found.extend(previous_logs(core, pods))
     try:
-        found.extend(node_exhibits(core, namespace.name, pods))
+        found.extend(node_exhibits(core, namespace.name, pods, namespace.cluster.target.in_cluster))
     except Exception as exc:  # nodes may not be readable (RBAC), or the cluster may be what failed
         found.append(Exhibit("node logs", f"(not collected: {type(exc).__name__}: {exc})", 0))
     return found

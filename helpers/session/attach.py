@@ -7,25 +7,26 @@ from pathlib import Path
 
 import yaml
 
-from helpers.kube.cluster import ClusterTarget
+from helpers.kube.cluster import PORT_FORWARD, ClusterTarget
+from helpers.session.kubeconfigs import one_file
 from helpers.session.leftovers import run_owner
 from helpers.session.preflight import SessionError
 
 
 def default_kubeconfig() -> str:
-    """Where kubectl looks by default: the first path in $KUBECONFIG, else ~/.kube/config."""
-    paths = [p for p in os.environ.get("KUBECONFIG", "").split(os.pathsep) if p]
-    return paths[0] if paths else str(Path.home() / ".kube" / "config")
+    """Where kubectl looks by default: $KUBECONFIG (a list of files is merged), else ~/.kube/config."""
+    return os.environ.get("KUBECONFIG") or str(Path.home() / ".kube" / "config")
 
 
-def find_kubectl(explicit: str | None) -> str:
-    """The kubectl to run port-forwards with: the given one, else the one on PATH."""
+def find_kubectl(explicit: str | None, needed: bool = True) -> str | None:
+    """The kubectl to run port-forwards with: the given one, else the one on PATH; None when
+    there is none and the run does not need one (it reaches Pods at their IPs)."""
     if explicit:
         if not os.access(explicit, os.X_OK):
             raise SessionError(f"--kubectl {explicit}: not an executable file")
         return explicit
     found = shutil.which("kubectl")
-    if not found:
+    if not found and needed:
         raise SessionError("no kubectl on PATH (needed for port-forward); pass --kubectl PATH")
     return found
 
@@ -42,13 +43,16 @@ def context_names(path: str) -> list[str]:
     return [c.get("name") for c in loaded["contexts"] if isinstance(c, dict)]
 
 
-def attach(kubeconfig: str | None, context: str | None, kubectl: str | None, run_id: str) -> ClusterTarget:
-    """An existing cluster: the file exists, the context is in it (preflight checks the rest)."""
-    path = kubeconfig or default_kubeconfig()
+def attach(kubeconfig: str | None, context: str | None, kubectl: str | None, run_id: str, scratch: Path,
+           reach: str = PORT_FORWARD) -> ClusterTarget:
+    """An existing cluster: the file exists, the context is in it (preflight checks the rest). A
+    list of files (a:b, as in KUBECONFIG) is merged into one file in `scratch`, as kubectl merges it."""
+    path = one_file(kubeconfig or default_kubeconfig(), scratch)
     if not Path(path).is_file():
         raise SessionError(f"kubeconfig {path}: no such file")
     names = context_names(path)
     if context is not None:
         if context not in names:
             raise SessionError(f"--context {context}: not in {path} (has: {', '.join(names) or 'none'})")
-    return ClusterTarget(str(Path(path).resolve()), context, find_kubectl(kubectl), run_id, owner=run_owner())
+    return ClusterTarget(str(Path(path).resolve()), context, find_kubectl(kubectl, reach == PORT_FORWARD), run_id,
+                         owner=run_owner(), reach=reach)

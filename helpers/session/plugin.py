@@ -25,7 +25,7 @@ from kubernetes import client
 from helpers.behaviours import markers
 from helpers.kube import timeouts
 from helpers.kube.apierrors import api_message
-from helpers.kube.cluster import Cluster, ClusterTarget
+from helpers.kube.cluster import PORT_FORWARD, Cluster, ClusterTarget
 from helpers.kube.images import ImageMap, parse_image_map, pinned_images
 from helpers.kube.namespace import RUN_LABEL
 from helpers.kube.nativegate import NativeSupport, ask_cluster
@@ -35,7 +35,7 @@ from helpers.reporting.clusterfacts import ClusterFacts
 from helpers.reporting.verdict import EXIT_CODES, Verdict
 from helpers.session import durations
 from helpers.session.attach import attach
-from helpers.session.cleanup import interrupt_on_sigterm, new_run_id, sweep_namespaces
+from helpers.session.cleanup import given_run_id, interrupt_on_sigterm, new_run_id, sweep_namespaces
 from helpers.session.leftovers import sweep_dead_runs
 from helpers.session.opening import Opening, read_handoff, write_handoff
 from helpers.session.pertest import TestHooks
@@ -160,11 +160,14 @@ class RunSession(Session):
     def open(self, xdist: bool) -> None:
         """Attach to the cluster named on the command line and check it; or plan a kind cluster
         (its quick checks and build, at once) and create it, under xdist in a thread."""
-        config, run_id = self.config, new_run_id()
-        kubeconfig, context = config.getoption("kubeconfig"), config.getoption("context")
+        config = self.config
+        run_id = given_run_id(config.getoption("run_id")) or new_run_id()
+        kubeconfig, context, reach = config.getoption("kubeconfig"), config.getoption("context"), config.getoption("reach")
         if kubeconfig or context:
-            self.check(attach(kubeconfig, context, config.getoption("kubectl"), run_id))
+            self.check(attach(kubeconfig, context, config.getoption("kubectl"), run_id, self.handoff.parent, reach))
             return
+        if reach != PORT_FORWARD:
+            raise SessionError(f"--reach {reach}: only for a run inside the cluster it tests (give --kubeconfig)")
         from helpers.session.kind import KindOptions, create_kind, plan_kind  # the cluster build: kind runs only
 
         options = KindOptions(config.getoption("cluster_name") or pin("CLUSTER_NAME"), config.getoption("kind_image"),

@@ -79,6 +79,8 @@ def server_version(target: ClusterTarget) -> str:
 def tool_versions(target: ClusterTarget, server: str, known: dict[str, str]) -> dict[str, str]:
     """kubectl's version (within skew of `server`); kind's and docker's when the run drives kind
     (those in `known` not asked again)."""
+    if target.kubectl is None:
+        return {"kubectl": "none (in-cluster run)"}
     versions = {"kubectl": kubectl_version(target.kubectl)}
     problem = skew_problem(versions["kubectl"], server)
     if problem:
@@ -96,4 +98,4 @@ def preflight(target: ClusterTarget, known: dict[str, str]) -> ClusterFacts:
     server = server_version(target)
     tools = tool_versions(target, server, known)
     with api_client(target) as api:
-        return read_facts(client.CoreV1Api(api), server, tools, target.context)
+        return read_facts(client.CoreV1Api(api), server, tools, target.context, target.in_cluster)
