@@ -15,6 +15,8 @@ CLUSTER_KUBECONFIG = $(or $(KUBECONFIG),$(KUBECONFIG_FILE))
 # the kubectl the cluster was made with, when `make cluster` made it (else kubectl on PATH)
 KUBECTL_FLAG = $(if $(wildcard .cluster/bin/kubectl),--kubectl .cluster/bin/kubectl)
 
+CLUSTER_NAME := $(shell sed -n 's/^CLUSTER_NAME=//p' clusters/versions.env)
+
 RUFF_VERSION := 0.17.6
 RUFF := $(VENV)/bin/ruff
 RUFF_INSTALLED := $(VENV)/.ruff-$(RUFF_VERSION)
@@ -27,7 +29,7 @@ ALLURE_DIR := .cluster/tools/allure-$(ALLURE_VERSION)
 ALLURE := $(ALLURE_DIR)/node_modules/.bin/allure
 REPORTS_DIR ?= reports
 
-.PHONY: help venv cluster cluster-delete cluster-check e2e e2e-existing controls least-privilege online-rehearsal matrix soak bench cleanup images unit lint test report
+.PHONY: help venv image in-cluster cluster cluster-delete cluster-check e2e e2e-existing controls least-privilege online-rehearsal matrix soak bench cleanup images unit lint test report
 
 help:
 	@grep -hE '^[a-z0-9-]+:.*## ' Makefile | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -83,6 +85,13 @@ bench: venv ## what a run costs: make e2e warm, cluster creation, suite walls at
 cleanup: venv ## delete what runs left on KUBECONFIG's cluster (default: make cluster's): namespaces labelled by a run or kept from one
 	$(PY) -m tools.conformance cleanup --kubeconfig "$(CLUSTER_KUBECONFIG)"
 
+image: venv ## the suite's image (offline here: from the pinned Python image built from Debian's packages); build time, size, --help and version
+	$(PY) -m tools.image $(IMAGE_BUILD_ARGS)
+
+in-cluster: venv ## the suites in a Pod of make cluster's cluster (the image built and loaded into it); results in reports/in-cluster
+	$(PY) -m tools.image --kind-cluster $(CLUSTER_NAME) --kind .cluster/bin/kind
+	$(PY) -m tools.conformance in-cluster --kubeconfig $(KUBECONFIG_FILE) -- $(PYTEST_ARGS)
+
 images: venv ## every image the suites pull (IMAGE_ARGS="--image-registry R" to see them as a mirror serves them)
 	$(PY) -m tools.conformance images $(IMAGE_ARGS)
 
@@ -112,12 +121,14 @@ lint: $(RUFF_INSTALLED) $(ACTIONLINT) ## lint the Python (ruff, settings in pypr
 	$(RUFF) check .
 	$(ACTIONLINT) -no-color
 
-test: venv lint ## unit tests and lint, a real cluster (smoke check, suites, controls, least privilege), the online rehearsal
+test: venv lint ## unit tests and lint, a real cluster (smoke check, suites from here and in-cluster, controls, least privilege), the online rehearsal
 	$(PY) -m pytest tests
 	$(MAKE) cluster
 	trap '$(MAKE) cluster-delete' EXIT; \
 	  $(MAKE) cluster-check && \
 	  $(PY) -m tools.conformance run -- $(XDIST) --keep-cluster --disruptive $(PYTEST_ARGS) && \
+	  $(MAKE) in-cluster PYTEST_ARGS=--disruptive && \
+	  $(PY) -m tools.conformance compare reports/summary.json reports/in-cluster/summary.json && \
 	  $(MAKE) controls least-privilege KUBECONFIG=$(KUBECONFIG_FILE) DISRUPTIVE=--disruptive && \
 	  $(MAKE) cleanup KUBECONFIG=$(KUBECONFIG_FILE)
 	$(MAKE) online-rehearsal

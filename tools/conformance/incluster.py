@@ -1,0 +1,331 @@
+"""An in-cluster run, from the operator's machine: create the objects of in-cluster.yaml (and a
+ClusterRole with the rules of tools/rbac), stream the runner's output, fetch its results from
+the container holding them into a reports folder, and delete everything it created, also on
+Ctrl-C, SIGTERM or a runner Pod that failed.
+
+Every wait is bounded by a named Timeout and stops at once on a state the run cannot leave.
+"""
+from __future__ import annotations
+
+import base64
+import io
+import json
+import shutil
+import signal
+import sys
+import tarfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import urllib3
+import yaml
+from kubernetes import client, config
+
+from helpers.kube import execs
+from helpers.kube.apierrors import api_message
+from helpers.kube.namespace import RUN_LABEL, delete_namespace
+from helpers.kube.pods import all_statuses, status_in, stuck_container
+from helpers.kube.timeouts import Timeout
+from helpers.kube.waits import wait_until
+from helpers.pins import REPO_ROOT
+from helpers.session.cleanup import new_run_id
+from tools.conformance.inpod import FETCHED
+
+RUNNER_LABEL = "sidecar-conformance/in-cluster-run"
+NAME_PREFIX = "sidecar-conformance-runner"
+TEMPLATE = Path(__file__).with_name("in-cluster.yaml")
+RBAC = REPO_ROOT / "tools" / "rbac" / "sidecar-conformance.yaml"
+RESULTS = "/results"
+RUNNER, HOLDER, JOB = "runner", "results", "runner"
+
+RUNNER_START = Timeout("the runner Pod's runner container started (scheduled, image present)", 300, poll=2)
+RUNNER_EXIT = Timeout("the runner container exited after its output ended", 3660, poll=2)  # the Job's deadline + 60 s
+FETCH = Timeout("the results fetched from the results container", 120)
+GONE = Timeout("everything the in-cluster run created gone", 180, poll=2)
+LOG_IDLE = 600  # seconds without a line from the runner before the stream is given up (the wait goes on)
+API_CONNECT = 15  # seconds to connect to the API server
+ABORT_GRACE = 30  # seconds an aborted runner gets to delete the namespaces of its tests
+
+
+def say(message: str) -> None:
+    """A progress line of the operator's command, on stderr (stdout is the runner's own output)."""
+    print(f"[in-cluster] {message}", file=sys.stderr, flush=True)
+
+
+@dataclass(frozen=True)
+class InClusterRun:
+    """One in-cluster run: its id names and labels every object it creates."""
+
+    run_id: str
+
+    @property
+    def name(self) -> str:
+        """The run's namespace, ClusterRole and ClusterRoleBinding."""
+        return f"{NAME_PREFIX}-{self.run_id}"
+
+    @property
+    def selector(self) -> str:
+        return f"{RUNNER_LABEL}={self.run_id}"
+
+    def objects(self, image: str, pull_policy: str, suite_args: list[str]) -> list[dict]:
+        """in-cluster.yaml's documents for this run, and its ClusterRole, in creation order."""
+        docs = list(yaml.safe_load_all(TEMPLATE.read_text()))
+        rules = next(doc for doc in yaml.safe_load_all(RBAC.read_text()) if doc["kind"] == "ClusterRole")["rules"]
+        role = {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
+                "metadata": {"name": self.name}, "rules": rules}
+        for doc in [role, *docs]:
+            doc["metadata"].setdefault("labels", {})[RUNNER_LABEL] = self.run_id
+            if doc["kind"] in ("Namespace", "ClusterRoleBinding"):
+                doc["metadata"]["name"] = self.name
+            elif doc["kind"] != "ClusterRole":
+                doc["metadata"]["namespace"] = self.name
+            if doc["kind"] == "ClusterRoleBinding":
+                doc["roleRef"]["name"] = self.name
+                for subject in doc["subjects"]:
+                    subject["namespace"] = self.name
+            if doc["kind"] == "Job":
+                pod = doc["spec"]["template"]
+                pod.setdefault("metadata", {}).setdefault("labels", {})[RUNNER_LABEL] = self.run_id
+                for container in pod["spec"]["initContainers"] + pod["spec"]["containers"]:
+                    container["image"], container["imagePullPolicy"] = image, pull_policy
+                runner = next(c for c in pod["spec"]["containers"] if c["name"] == RUNNER)
+                runner["args"] += ["--run-id", self.run_id, "--reports-dir", RESULTS, *suite_args]
+        return [role, *docs]
+
+
+def api_for(kubeconfig: str | None, context: str | None) -> client.ApiClient:
+    """A client for the operator's cluster (kubectl's default kubeconfig when none is given)."""
+    return config.new_client_from_config(config_file=kubeconfig, context=context)
+
+
+def create(api: client.ApiClient, docs: list[dict]) -> None:
+    """Create each object; the API server's refusal as one line."""
+    makers = {"ClusterRole": client.RbacAuthorizationV1Api(api).create_cluster_role,
+              "ClusterRoleBinding": client.RbacAuthorizationV1Api(api).create_cluster_role_binding,
+              "Namespace": client.CoreV1Api(api).create_namespace}
+    namespaced = {"ServiceAccount": client.CoreV1Api(api).create_namespaced_service_account,
+                  "Job": client.BatchV1Api(api).create_namespaced_job}
+    for doc in docs:
+        what = f"{doc['kind']} {doc['metadata']['name']}"
+        try:
+            if doc["kind"] in makers:
+                makers[doc["kind"]](doc)
+            else:
+                namespaced[doc["kind"]](doc["metadata"]["namespace"], doc)
+        except client.ApiException as exc:
+            raise RuntimeError(f"cannot create {what}: {api_message(exc)}") from None
+    say("created: " + ", ".join(f"{doc['kind']} {doc['metadata']['name']}" for doc in docs))
+
+
+def runner_pod(core: client.CoreV1Api, run: InClusterRun) -> client.V1Pod | None:
+    """The Job's Pod (None before the Job controller made it)."""
+    pods = core.list_namespaced_pod(run.name, label_selector=f"job-name={JOB}").items
+    return pods[0] if pods else None
+
+
+def refused(core: client.CoreV1Api, run: InClusterRun) -> str | None:
+    """Why the Job controller cannot make the runner Pod (Pod Security, quota...), or None."""
+    events = core.list_namespaced_event(run.name, field_selector="reason=FailedCreate").items
+    return f"the runner Pod cannot be created: {events[-1].message}" if events else None
+
+
+def started(pod: client.V1Pod | None) -> bool:
+    status = pod and status_in(pod, RUNNER)
+    return bool(status and status.state and (status.state.running or status.state.terminated))
+
+
+def show(pod: client.V1Pod | None) -> str:
+    if pod is None:
+        return "no runner Pod yet"
+    states = [f"{s.name} {next(iter(k for k, v in s.state.to_dict().items() if v), '?')}" for s in all_statuses(pod)]
+    return f"Pod {pod.metadata.name} {pod.status.phase}: {', '.join(states) or 'no container status'}"
+
+
+def wait_started(core: client.CoreV1Api, run: InClusterRun) -> client.V1Pod:
+    """The runner Pod once its runner container runs (or already ran)."""
+    def cannot(pod: client.V1Pod | None) -> str | None:
+        if pod is None:
+            return refused(core, run)
+        return stuck_container(pod) or (f"Pod {pod.metadata.name} {pod.status.phase}"
+                                         if pod.status.phase in ("Succeeded", "Failed") else None)
+
+    return wait_until("the runner to start", lambda: runner_pod(core, run), started, RUNNER_START, show=show,
+                      terminal=cannot)
+
+
+def stream_output(core: client.CoreV1Api, pod: client.V1Pod, out=sys.stdout) -> None:
+    """Copy the runner's output to `out` as it comes, until it exits (or says nothing for LOG_IDLE)."""
+    response = core.read_namespaced_pod_log(pod.metadata.name, pod.metadata.namespace, container=RUNNER,
+                                            follow=True, _preload_content=False,
+                                            _request_timeout=(API_CONNECT, LOG_IDLE))
+    try:
+        for chunk in response.stream(4096, decode_content=True):
+            out.write(chunk.decode(errors="replace"))
+            out.flush()
+    except (urllib3.exceptions.ProtocolError, urllib3.exceptions.ReadTimeoutError) as exc:
+        say(f"the runner's output stream ended: {type(exc).__name__}; waiting for it to exit")
+    finally:
+        response.release_conn()
+
+
+def wait_exited(core: client.CoreV1Api, pod: client.V1Pod) -> int:
+    """The runner container's exit code, once it has one."""
+    name, namespace = pod.metadata.name, pod.metadata.namespace
+
+    def look() -> client.V1Pod | None:
+        try:
+            return core.read_namespaced_pod(name, namespace)
+        except client.ApiException as exc:
+            if exc.status == 404:
+                return None
+            raise
+
+    def exited(seen: client.V1Pod | None) -> bool:
+        status = seen and status_in(seen, RUNNER)
+        return bool(status and status.state and status.state.terminated)
+
+    seen = wait_until("the runner to exit", look, exited, RUNNER_EXIT, show=show,
+                      terminal=lambda seen: f"runner Pod {name} is gone" if seen is None else None)
+    return status_in(seen, RUNNER).state.terminated.exit_code
+
+
+def fetch(api: client.ApiClient, pod: client.V1Pod, into: Path) -> list[str]:
+    """The results folder, as one tarball from the results container, unpacked into `into`
+    (emptied first); then the container is told they are fetched. The files' names."""
+    name, namespace = pod.metadata.name, pod.metadata.namespace
+    packed = execs.run(api, namespace, name, HOLDER, ["sh", "-c", f"tar -C {RESULTS} -czf - . | base64 -w0"], FETCH)
+    if packed.exit_code != 0:
+        raise RuntimeError(f"cannot read the results from {namespace}/{name}/{HOLDER}: {packed.describe()}")
+    shutil.rmtree(into, ignore_errors=True)
+    into.mkdir(parents=True)
+    with tarfile.open(fileobj=io.BytesIO(base64.b64decode(packed.stdout)), mode="r:gz") as archive:
+        archive.extractall(into, filter="data")
+        names = [member.name for member in archive.getmembers() if member.isfile()]
+    execs.run(api, namespace, name, HOLDER, ["touch", f"{RESULTS}/{FETCHED}"], FETCH)
+    return names
+
+
+def left(api: client.ApiClient, run: InClusterRun) -> list[str]:
+    """What of this run still exists: its namespace, ClusterRole, ClusterRoleBinding, and the
+    namespaces of its tests."""
+    core, rbac = client.CoreV1Api(api), client.RbacAuthorizationV1Api(api)
+    found = [f"namespace {ns.metadata.name}" for selector in (run.selector, f"{RUN_LABEL}={run.run_id}")
+             for ns in core.list_namespace(label_selector=selector).items]
+    found += [f"clusterrole {o.metadata.name}" for o in rbac.list_cluster_role(label_selector=run.selector).items]
+    found += [f"clusterrolebinding {o.metadata.name}"
+              for o in rbac.list_cluster_role_binding(label_selector=run.selector).items]
+    return found
+
+
+def empty_then_delete(api: client.ApiClient, namespace: str) -> None:
+    """Delete the namespace's Jobs and Pods (ABORT_GRACE), and the namespace once no Pod is left:
+    the namespace controller, finding a Pod still terminating, would wait for its spec's whole
+    grace period (the runner's: minutes) before it looks again."""
+    core = client.CoreV1Api(api)
+    if core.list_namespaced_pod(namespace).items:
+        client.BatchV1Api(api).delete_collection_namespaced_job(namespace, propagation_policy="Background")
+        core.delete_collection_namespaced_pod(namespace, grace_period_seconds=ABORT_GRACE)
+    else:
+        delete_namespace(core, namespace)
+
+
+def delete(api: client.ApiClient, run: InClusterRun) -> None:
+    """Delete everything of the run (a runner Pod still running gets ABORT_GRACE to delete its
+    tests' namespaces) and wait until nothing of it is left."""
+    rbac = client.RbacAuthorizationV1Api(api)
+    started, shown = time.monotonic(), [len(left(api, run))]
+
+    def remaining() -> list[str]:
+        found = left(api, run)
+        if found and len(found) != shown[-1]:
+            shown.append(len(found))
+            say(f"deleting: {len(found)} left after {time.monotonic() - started:.0f}s")
+        for what in found:
+            kind, name = what.split(" ", 1)
+            try:
+                if kind == "namespace":
+                    empty_then_delete(api, name)
+                elif kind == "clusterrole":
+                    rbac.delete_cluster_role(name)
+                else:
+                    rbac.delete_cluster_role_binding(name)
+            except client.ApiException as exc:
+                if exc.status != 404:
+                    raise
+        return found
+
+    wait_until(f"the objects of in-cluster run {run.run_id} to be gone", remaining, lambda found: not found, GONE,
+               show=lambda found: ", ".join(found))
+    say(f"deleted everything of run {run.run_id} in {time.monotonic() - started:.0f}s: nothing labelled"
+        f" {run.selector} or {RUN_LABEL}={run.run_id} left")
+
+
+@contextmanager
+def deleted_at_the_end(api: client.ApiClient, run: InClusterRun) -> Iterator[None]:
+    """The block, then `delete` whatever happened in it; Ctrl-C and SIGTERM end the block (not the
+    deletion: they are ignored while it runs)."""
+    previous = signal.signal(signal.SIGTERM, _interrupted)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        try:
+            delete(api, run)
+        finally:
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _interrupted(signum, _frame) -> None:
+    raise KeyboardInterrupt(f"signal {signal.Signals(signum).name}")
+
+
+def verdict_line(into: Path) -> str:
+    """The verdict of the fetched summary.json, in one line."""
+    try:
+        summary = json.loads((into / "summary.json").read_text())
+    except (OSError, ValueError):
+        return f"no summary.json in {into}"
+    counts = ", ".join(f"{n} {what}" for what, n in summary.get("counts", {}).items())
+    return f"verdict {summary['verdict']} (exit {summary['exit_code']}; {counts})"
+
+
+def follow_and_fetch(api: client.ApiClient, run: InClusterRun, into: Path) -> int:
+    """Wait for the runner, stream its output, fetch its results into `into`; its exit code."""
+    core = client.CoreV1Api(api)
+    pod = wait_started(core, run)
+    say(f"runner Pod {run.name}/{pod.metadata.name} started; its output follows")
+    stream_output(core, pod)
+    code = wait_exited(core, pod)
+    names = fetch(api, pod, into)
+    say(f"runner exited {code}; fetched {len(names)} files into {into}: {verdict_line(into)}")
+    return code
+
+
+def start(api: client.ApiClient, image: str, pull_policy: str, suite_args: list[str]) -> InClusterRun:
+    """Create a new run's objects; the run."""
+    run = InClusterRun(new_run_id())
+    docs = run.objects(image, pull_policy, suite_args)
+    try:
+        create(api, docs)
+    except BaseException:
+        delete(api, run)
+        raise
+    return run
+
+
+def find_run(api: client.ApiClient, run_id: str | None) -> InClusterRun:
+    """The run with this id, or the only run on the cluster."""
+    found = sorted({ns.metadata.labels[RUNNER_LABEL]
+                    for ns in client.CoreV1Api(api).list_namespace(label_selector=RUNNER_LABEL).items})
+    if run_id is not None:
+        if run_id not in found:
+            raise RuntimeError(f"no in-cluster run {run_id} on this cluster (runs: {', '.join(found) or 'none'})")
+        return InClusterRun(run_id)
+    if len(found) != 1:
+        raise RuntimeError(f"{len(found)} in-cluster runs on this cluster ({', '.join(found) or 'none'}): give --run-id")
+    return InClusterRun(found[0])

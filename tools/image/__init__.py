@@ -1,0 +1,1 @@
+"""The suite's container image (make image)."""
