@@ -187,3 +187,27 @@ def test_compare_says_same_only_for_the_same_verdict_and_outcomes(tmp_path, caps
     failed = summary(tmp_path / "failed.json", "FAIL", {"classic": "pass", "native": "fail"})
     assert main(["compare", str(here), str(failed)]) == 1
     assert "network / test_ip / native: pass in" in capsys.readouterr().out
+
+
+def test_fetched_results_replace_an_earlier_runs_and_nothing_else(tmp_path):
+    import io
+    import tarfile
+
+    from tools.conformance.incluster import unpack
+
+    results = tmp_path / "results"
+    (results / "allure-results").mkdir(parents=True)
+    (results / "allure-results" / "new-result.json").write_text("{}")
+    (results / "summary.md").write_text("# new")
+    packed = io.BytesIO()
+    with tarfile.open(fileobj=packed, mode="w:gz") as archive:
+        archive.add(results, arcname=".")  # as `tar -C /results -czf - .` packs it
+    into = tmp_path / "reports"
+    (into / "allure-results").mkdir(parents=True)
+    (into / "allure-results" / "old-result.json").write_text("{}")
+    (into / "summary.md").write_text("# old")
+    (into / "mine.txt").write_text("the operator's own")
+    names = unpack(packed.getvalue(), into)
+    assert sorted(names) == ["./allure-results/new-result.json", "./summary.md"]
+    assert sorted(p.name for p in (into / "allure-results").iterdir()) == ["new-result.json"]
+    assert (into / "summary.md").read_text() == "# new" and (into / "mine.txt").exists()

@@ -123,7 +123,7 @@ def parser() -> argparse.ArgumentParser:
                              help="inside a Pod of the cluster under test (what in-cluster's runner runs)")
     for name in ("in-cluster", "retrieve"):
         subs[name].add_argument("--reports-dir", default=str(IN_CLUSTER_REPORTS),
-                                help="where the fetched results are unpacked (emptied first; default reports/in-cluster)")
+                                help="where the fetched results are unpacked (default reports/in-cluster)")
     subs["in-cluster"].add_argument("--image", default=DEFAULT_IMAGE, help=f"the suite's image (default {DEFAULT_IMAGE})")
     subs["in-cluster"].add_argument("--image-pull-policy", default="IfNotPresent", choices=("IfNotPresent", "Always", "Never"))
     subs["in-cluster"].add_argument("--detach", action="store_true", help="start the run and return (then: retrieve)")

@@ -193,19 +193,32 @@ def wait_exited(core: client.CoreV1Api, pod: client.V1Pod) -> int:
 
 
 def fetch(api: client.ApiClient, pod: client.V1Pod, into: Path) -> list[str]:
-    """The results folder, as one tarball from the results container, unpacked into `into`
-    (emptied first); then the container is told they are fetched. The files' names."""
+    """The results folder, as one tarball from the results container, unpacked into `into` (what
+    it holds of the same names removed first: an earlier run's results); then the container is
+    told they are fetched. The files' names."""
     name, namespace = pod.metadata.name, pod.metadata.namespace
     packed = execs.run(api, namespace, name, HOLDER, ["sh", "-c", f"tar -C {RESULTS} -czf - . | base64 -w0"], FETCH)
     if packed.exit_code != 0:
         raise RuntimeError(f"cannot read the results from {namespace}/{name}/{HOLDER}: {packed.describe()}")
-    shutil.rmtree(into, ignore_errors=True)
-    into.mkdir(parents=True)
-    with tarfile.open(fileobj=io.BytesIO(base64.b64decode(packed.stdout)), mode="r:gz") as archive:
-        archive.extractall(into, filter="data")
-        names = [member.name for member in archive.getmembers() if member.isfile()]
+    names = unpack(base64.b64decode(packed.stdout), into)
     execs.run(api, namespace, name, HOLDER, ["touch", f"{RESULTS}/{FETCHED}"], FETCH)
     return names
+
+
+def unpack(tarball: bytes, into: Path) -> list[str]:
+    """Unpack a gzipped tarball into `into`, replacing what it held of the same top-level names;
+    the names of the files unpacked."""
+    into.mkdir(parents=True, exist_ok=True)
+    with tarfile.open(fileobj=io.BytesIO(tarball), mode="r:gz") as archive:
+        members = archive.getmembers()
+        for top in {Path(member.name).parts[0] for member in members if Path(member.name).parts}:
+            earlier = into / top
+            if earlier.is_dir() and not earlier.is_symlink():
+                shutil.rmtree(earlier)
+            else:
+                earlier.unlink(missing_ok=True)
+        archive.extractall(into, filter="data")
+    return [member.name for member in members if member.isfile()]
 
 
 def left(api: client.ApiClient, run: InClusterRun) -> list[str]:
