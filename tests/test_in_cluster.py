@@ -211,3 +211,15 @@ def test_fetched_results_replace_an_earlier_runs_and_nothing_else(tmp_path):
     assert sorted(names) == ["./allure-results/new-result.json", "./summary.md"]
     assert sorted(p.name for p in (into / "allure-results").iterdir()) == ["new-result.json"]
     assert (into / "summary.md").read_text() == "# new" and (into / "mine.txt").exists()
+
+
+def test_a_cluster_dropping_the_holders_restart_policy_is_said_at_once():
+    from kubernetes import client
+
+    from tools.conformance.incluster import HOLDER, holder_kept
+
+    def job(policy):
+        spec = client.V1PodSpec(containers=[], init_containers=[client.V1Container(name=HOLDER, restart_policy=policy)])
+        return client.V1Job(spec=client.V1JobSpec(template=client.V1PodTemplateSpec(spec=spec)))
+
+    assert holder_kept(job("Always")) and not holder_kept(job(None))

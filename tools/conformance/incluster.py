@@ -101,8 +101,20 @@ def api_for(kubeconfig: str | None, context: str | None) -> client.ApiClient:
     return config.new_client_from_config(config_file=kubeconfig, context=context)
 
 
+NO_NATIVE_SIDECARS = ("the cluster dropped `restartPolicy: Always` from the results holder: it runs no native"
+                      " sidecars (Kubernetes before 1.29, or the SidecarContainers gate off), which an in-cluster"
+                      " run needs; run from your machine instead: python -m tools.conformance run --kubeconfig K")
+
+
+def holder_kept(job: client.V1Job) -> bool:
+    """The Job as the API server stored it still makes its results holder a native sidecar."""
+    holders = [c for c in job.spec.template.spec.init_containers or [] if c.name == HOLDER]
+    return bool(holders) and holders[0].restart_policy == "Always"
+
+
 def create(api: client.ApiClient, docs: list[dict]) -> None:
-    """Create each object; the API server's refusal as one line."""
+    """Create each object; the API server's refusal as one line, and a cluster that would make
+    the results holder an ordinary init container (the runner would never start) said at once."""
     makers = {"ClusterRole": client.RbacAuthorizationV1Api(api).create_cluster_role,
               "ClusterRoleBinding": client.RbacAuthorizationV1Api(api).create_cluster_role_binding,
               "Namespace": client.CoreV1Api(api).create_namespace}
@@ -111,12 +123,12 @@ def create(api: client.ApiClient, docs: list[dict]) -> None:
     for doc in docs:
         what = f"{doc['kind']} {doc['metadata']['name']}"
         try:
-            if doc["kind"] in makers:
-                makers[doc["kind"]](doc)
-            else:
-                namespaced[doc["kind"]](doc["metadata"]["namespace"], doc)
+            made = (makers[doc["kind"]](doc) if doc["kind"] in makers
+                    else namespaced[doc["kind"]](doc["metadata"]["namespace"], doc))
         except client.ApiException as exc:
             raise RuntimeError(f"cannot create {what}: {api_message(exc)}") from None
+        if doc["kind"] == "Job" and not holder_kept(made):
+            raise RuntimeError(NO_NATIVE_SIDECARS)
     say("created: " + ", ".join(f"{doc['kind']} {doc['metadata']['name']}" for doc in docs))
 
 
