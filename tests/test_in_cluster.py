@@ -109,9 +109,10 @@ def test_a_given_run_id_must_be_a_label_value():
 
 
 def test_the_verdict_line_reads_the_fetched_summary(tmp_path):
-    assert "no summary.json" in verdict_line(tmp_path)
+    assert "no summary.json" in verdict_line(tmp_path, ["./summary.json"])
     (tmp_path / "summary.json").write_text('{"verdict": "PASS", "exit_code": 0, "counts": {"pass": 3}}')
-    assert verdict_line(tmp_path) == "verdict PASS (exit 0; 3 pass)"
+    assert verdict_line(tmp_path, ["./summary.json"]) == "verdict PASS (exit 0; 3 pass)"
+    assert verdict_line(tmp_path, []).startswith("no summary: the runner wrote none")  # an earlier run's is not this one's
 
 
 def test_images_for_an_in_cluster_run_add_the_suites_own(capsys):

@@ -31,6 +31,7 @@ from helpers.kube.pods import all_statuses, status_in, stuck_container
 from helpers.kube.timeouts import Timeout
 from helpers.kube.waits import wait_until
 from helpers.pins import REPO_ROOT
+from helpers.reporting.outputs import SUMMARY_JSON
 from helpers.session.cleanup import new_run_id
 from tools.conformance.inpod import FETCHED
 
@@ -309,10 +310,13 @@ def _interrupted(signum, _frame) -> None:
     raise KeyboardInterrupt(f"signal {signal.Signals(signum).name}")
 
 
-def verdict_line(into: Path) -> str:
-    """The verdict of the fetched summary.json, in one line."""
+def verdict_line(into: Path, fetched: list[str]) -> str:
+    """The verdict of the fetched summary.json, in one line (none fetched: an earlier run's in
+    `into` is not this run's)."""
+    if not any(Path(name).parts == (SUMMARY_JSON,) for name in fetched):
+        return "no summary: the runner wrote none (its output above says why)"
     try:
-        summary = json.loads((into / "summary.json").read_text())
+        summary = json.loads((into / SUMMARY_JSON).read_text())
     except (OSError, ValueError):
         return f"no summary.json in {into}"
     counts = ", ".join(f"{n} {what}" for what, n in summary.get("counts", {}).items())
@@ -327,7 +331,7 @@ def follow_and_fetch(api: client.ApiClient, run: InClusterRun, into: Path) -> in
     stream_output(core, pod)
     code = wait_exited(core, pod)
     names = fetch(api, pod, into)
-    say(f"runner exited {code}; fetched {len(names)} files into {into}: {verdict_line(into)}")
+    say(f"runner exited {code}; fetched {len(names)} files into {into}: {verdict_line(into, names)}")
     return code
 
 
