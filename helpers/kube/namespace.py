@@ -49,11 +49,11 @@ def delete_namespace(core: client.CoreV1Api, name: str) -> None:
             raise
 
 
-def delete_with_pods(core: client.CoreV1Api, name: str, grace: int = CLEANUP_GRACE) -> None:
-    """Delete namespace `name` and all in it without waiting, its Pods first with a `grace`
-    period; gone already is fine."""
+def delete_with_pods(core: client.CoreV1Api, name: str) -> None:
+    """Delete namespace `name` and all in it without waiting, its Pods first with a CLEANUP_GRACE
+    grace period; gone already is fine."""
     try:
-        core.delete_collection_namespaced_pod(name, grace_period_seconds=grace)
+        core.delete_collection_namespaced_pod(name, grace_period_seconds=CLEANUP_GRACE)
     except client.ApiException as exc:
         if exc.status != 404:
             raise
