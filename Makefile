@@ -9,7 +9,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 KUBECONFIG_FILE := .cluster/kubeconfig
 PYTEST_ARGS ?=
-XDIST ?= -n 10  # measured (make bench, 2 cores, longest units first; -n 8 65.3 s, -n 10 60.8 s): see reports/bench.md
+XDIST ?= -n 14  # measured here (2 cores, 70 tests, kubelet restart round first): make e2e -n 10 92.2 s, -n 14 81.9 s
 # the cluster of controls, least-privilege and soak: KUBECONFIG=<path>, else `make cluster`'s
 CLUSTER_KUBECONFIG = $(or $(KUBECONFIG),$(KUBECONFIG_FILE))
 # the kubectl the cluster was made with, when `make cluster` made it (else kubectl on PATH)

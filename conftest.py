@@ -108,17 +108,19 @@ def shared_namespace(request: pytest.FixtureRequest, cluster: Cluster, sidecar_s
 
 @pytest.fixture
 def restart_kubelet_of(request: pytest.FixtureRequest, namespace: TestNamespace):
-    """restart_kubelet_of(node) -> KubeletRestart: the kubelet of `node` restarted by a Pod in
-    this test's namespace (Pod Security privileged: mark the test so), with the nodes to this
-    test alone meanwhile. On a cluster given with --kubeconfig or --context, without
-    --disruptive, the test is not selected (a skip the verdict counts as the user's choice)."""
+    """restart_kubelet_of(node) -> KubeletRestart: the kubelet of `node` restarted, once the
+    test's Pod is ready for it, in the run's one round of restarts (session.kubeletround: the
+    disrupting tests first, their Pods on the nodes, no other test's) or else by a Pod in this
+    test's namespace (Pod Security privileged: mark the test so), the nodes to this test alone.
+    On a cluster given with --kubeconfig or --context, without --disruptive, the test is not
+    selected (a skip the verdict counts as the user's choice)."""
     session = session_of(request.config)
     if session.target.kind_name is None and not request.config.getoption("disruptive"):
         pytest.skip(f"{summary.NOT_SELECTED}checks that restart a kubelet (an existing cluster: pass --disruptive)")
 
     def restart(node: str) -> KubeletRestart:
-        with session.turns.alone(timeouts.NODE_TURN):
-            return restart_kubelet(namespace, node)
+        return session.turns.restart_kubelet(request.node.nodeid, node, lambda: restart_kubelet(namespace, node),
+                                             timeouts.NODE_TURN)
 
     return restart
 

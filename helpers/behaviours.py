@@ -44,8 +44,8 @@ OTHER_MARKERS = (
     "classic: runs with a classic sidecar (a regular container)",
     "native: runs with a native sidecar (init container with restartPolicy: Always)",
     "sidecar_styles(*styles): run only in these sidecar styles (default: all)",
-    "disruptive: restarts a node's kubelet: has the nodes to itself meanwhile, runs last; on a cluster given with"
-    " --kubeconfig or --context only with --disruptive",
+    "disruptive: restarts a node's kubelet: runs first, in one round of restarts with the run's other such tests,"
+    " before any other test starts; on a cluster given with --kubeconfig or --context only with --disruptive",
     "alone: a control bounding a wall clock that parallel tests would stretch: run one at a time, after the rest"
     " (make controls)",
     "pod_security(level): this test's namespace enforces this Pod Security level instead of --pod-security"

@@ -72,3 +72,19 @@ def test_a_steps_own_error_line_is_kept(tmp_path):
                      {}, tmp_path / "log")
     assert (step.exit, step.error) == (1, "no go")
     assert (tmp_path / "log").read_text() == "progress\nERROR: no go\n"
+
+
+def _junit(path, *outcomes):
+    failure = '<failure message="x"/>'
+    cases = "".join(f'<testcase classname="controls.t" name="c{i}">{failure if outcome == "failed" else ""}</testcase>'
+                    for i, outcome in enumerate(outcomes))
+    path.write_text(f'<testsuites><testsuite name="pytest" tests="{len(outcomes)}">{cases}</testsuite></testsuites>')
+
+
+def test_a_versions_controls_are_those_run_with_the_others_and_those_run_alone(tmp_path):
+    folder = _folder(tmp_path, "v1.35.4", SUMMARY)
+    _junit(folder / table.CONTROLS_JUNIT[0], "passed", "passed", "failed")
+    _junit(folder / table.CONTROLS_JUNIT[1], "passed", "passed")
+    assert [case.outcome for case in table.Column.read(folder).controls] == ["passed", "passed", "failed", "passed",
+                                                                              "passed"]
+    assert "| FAIL: 1 pass, 1 fail, 1 skip | 4/5 passed |" in table.markdown([folder], "t", [], {})

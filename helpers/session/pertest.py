@@ -16,6 +16,7 @@ from helpers.kube.namespace import MARKER_POD_SECURITY_LEVELS, TestNamespace
 from helpers.reporting import evidence, podevidence
 from helpers.reporting.costs import CostMeter
 from helpers.session import durations
+from helpers.session.turns import is_disruptive
 from helpers.session.workers import scope_of
 
 NAMESPACE = pytest.StashKey[object]()  # a test's own namespace (the `namespace` fixture)
@@ -66,8 +67,8 @@ class TestHooks:
         for item in items:
             evidence.label(item)
         items[:] = durations.longest_first(items, lambda item: item.nodeid, scope_of, self.seconds)
-        # a test that disrupts the nodes waits for the others to give them back: the fewer are left, the sooner
-        items.sort(key=lambda item: item.get_closest_marker("disruptive") is not None)
+        # the tests that restart a kubelet first, one round of restarts for them all (session.kubeletround)
+        items.sort(key=lambda item: not is_disruptive(item))
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_setup(self, item: pytest.Item) -> None:

@@ -91,8 +91,9 @@ def python(*args: str) -> list[str]:
 
 
 def suite(kubeconfig: Path, kubectl: Path, workers: int, *extra: str) -> list[str]:
-    """The suite against the bench cluster, its JUnit file (costs per test) in STATE."""
-    return python("-m", "pytest", "suites", "-q", "-n", str(workers), "--kubeconfig", str(kubeconfig),
+    """The suite against the bench cluster, its JUnit file (costs per test) in STATE; the tests
+    that restart a kubelet too (--disruptive: the bench's own cluster), as make e2e runs them."""
+    return python("-m", "pytest", "suites", "-q", "-n", str(workers), "--disruptive", "--kubeconfig", str(kubeconfig),
                   "--kubectl", str(kubectl), f"--junitxml={junit_of(workers)}",
                   "--reports-dir", str((STATE / f"reports-n{workers}").relative_to(REPO_ROOT)), *extra)
 

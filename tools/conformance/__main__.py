@@ -30,7 +30,7 @@ from helpers.pins import REPO_ROOT, pins
 from helpers.reporting.verdict import EXIT_CODES, Verdict
 from tools.conformance.version import DEFAULT_IMAGE, version_lines
 
-DEFAULT_PYTEST_ARGS = ["-n", "10"]  # measured best on 2 cores (reports/bench.md); a later -n wins
+DEFAULT_PYTEST_ARGS = ["-n", "14"]  # measured best on 2 cores (the Makefile's XDIST); a later -n wins
 IN_CLUSTER_REPORTS = REPO_ROOT / "reports" / "in-cluster"
 IN_CLUSTER_PROGRESS = ["-v"]  # the operator sees each test's result as it comes, not only dots
 IN_POD_ARGS = ["--reach", "pod-ip", "-p", "no:cacheprovider"]  # the runner: no kubectl, a read-only checkout

@@ -35,6 +35,7 @@ def _version_key(folder: Path) -> tuple[int, ...]:
 
 def _preface() -> list[str]:
     from clusters import host
+    from tools.matrix.run import RUN_ARGS
 
     unbuilt = [f"- {row.minor}: not built here: {row.why}" for row in rows() if not row.build]
     return [
@@ -43,7 +44,10 @@ def _preface() -> list[str]:
         f"{platform.machine()}, {os.cpu_count()} cores, cgroup {'v1' if host.cgroup_v1() else 'v2'}"
         f"{', no CAP_SYS_RESOURCE' if host.lacks_cap_sys_resource() else ''}, containerd from Debian "
         f"{pin('DEBIAN_SUITE')}. Per version: reports/matrix/<version>/ (result.json, summary.json, JUnit files, "
-        "step logs). A cell is the check's outcome in that sidecar style, with its reason when not a pass. "
+        "step logs). Suites and controls run with `" + " ".join(RUN_ARGS) + "` (the kubelet restart family "
+        "included), then the controls that bound a wall clock, one at a time. Which upstream bug each red cell of "
+        "a regression check is, and the patches that fixed it: [regressions.md](regressions.md). "
+        "A cell is the check's outcome in that sidecar style, with its reason when not a pass. "
         "The cold go build time is the one recorded when the version was first built here (build.json beside its "
         "binaries), whatever else the machine was doing then.",
         *unbuilt,

@@ -1,6 +1,7 @@
 """One Kubernetes version built offline and run here: build, cluster, smoke check, suites,
 controls, cluster deleted. Writes reports/matrix/<version>/: result.json, summary.json and
-suites-junit.xml (the suites), controls-junit.xml, and each step's log."""
+suites-junit.xml (the suites), controls-junit.xml and controls-alone-junit.xml (the controls
+that bound a wall clock, run one at a time after the others), and each step's log."""
 from __future__ import annotations
 
 import json
@@ -15,10 +16,14 @@ from clusters.binaries import kubernetes_build_record
 from clusters.paths import CACHE_ROOT
 from clusters.steps import ShownStep, run_shown
 from helpers.pins import OVERRIDE_PREFIX, REPO_ROOT
+from tools.matrix.table import CONTROLS_JUNIT
 
 CLUSTER = "sc-matrix"
 MATRIX_REPORTS = REPO_ROOT / "reports" / "matrix"
-TIMEOUTS = {"build": 3600, "cluster": 600, "smoke check": 300, "suites": 1800, "controls": 1800, "delete": 300}
+# the version's own throwaway cluster: the kubelet restart family runs too (--disruptive)
+RUN_ARGS = ["-n", "10", "--disruptive"]
+TIMEOUTS = {"build": 3600, "cluster": 600, "smoke check": 300, "suites": 1800, "controls": 1800, "controls alone": 600,
+            "delete": 300}
 
 
 def _step(name: str, cmd: list[str], env: dict[str, str], log: Path) -> ShownStep:
@@ -40,10 +45,12 @@ def run_version(version: str) -> dict:
         ("build", [python, "-m", "clusters", "prepare"]),
         ("cluster", [python, "-m", "clusters", "cluster", "--name", CLUSTER, "--kubeconfig", str(kubeconfig)]),
         ("smoke check", [python, "-m", "clusters", "check", *target]),
-        ("suites", [python, "-m", "pytest", "suites", "-n", "4", *target, "--reports-dir", str(relative),
+        ("suites", [python, "-m", "pytest", "suites", *RUN_ARGS, *target, "--reports-dir", str(relative),
                     "--junitxml", str(out / "suites-junit.xml")]),
-        ("controls", [python, "-m", "pytest", "controls", "-n", "4", *target, "--reports-dir",
-                      str(relative / "controls"), "--junitxml", str(out / "controls-junit.xml")]),
+        ("controls", [python, "-m", "pytest", "controls", *RUN_ARGS, "-m", "not alone", *target, "--reports-dir",
+                      str(relative / "controls"), "--junitxml", str(out / CONTROLS_JUNIT[0])]),
+        ("controls alone", [python, "-m", "pytest", "controls", "-m", "alone", *target, "--reports-dir",
+                            str(relative / "controls-alone"), "--junitxml", str(out / CONTROLS_JUNIT[1])]),
     ]
     steps: list[ShownStep] = []
     try:

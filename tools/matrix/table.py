@@ -12,6 +12,7 @@ from helpers.reporting.junitstats import read_cases
 
 CELL_REASON = 90  # characters of a reason shown in a cell
 STATUS = {"pass": "pass", "fail": "**FAIL**", "skip": "skip", "n/a": "n/a"}
+CONTROLS_JUNIT = ("controls-junit.xml", "controls-alone-junit.xml")  # make matrix: with the others, then alone
 
 
 @dataclass
@@ -21,16 +22,16 @@ class Column:
     version: str
     summary: dict | None
     result: dict | None
-    controls: list | None  # JUnit cases of the controls
+    controls: list | None  # JUnit cases of the controls (those run with the others, then those run alone)
 
     @classmethod
     def read(cls, folder: Path) -> Column:
         def load(name: str) -> dict | None:
             path = folder / name
             return json.loads(path.read_text()) if path.is_file() else None
-        controls = folder / "controls-junit.xml"
+        controls = [path for path in (folder / name for name in CONTROLS_JUNIT) if path.is_file()]
         return cls(folder.name, load("summary.json"), load("result.json"),
-                   read_cases(controls) if controls.is_file() else None)
+                   [case for path in controls for case in read_cases(path)] if controls else None)
 
     def step(self, name: str) -> dict | None:
         return next((s for s in (self.result or {}).get("steps", []) if s["name"] == name), None)
