@@ -1,6 +1,9 @@
-"""The online rehearsal's pure parts: the mirror configuration it hands to containerd."""
+"""The online rehearsal's pure parts: the mirror configuration it hands to containerd, and its --help."""
+import subprocess
+import sys
 import tomllib
 
+from helpers.pins import REPO_ROOT
 from tools.rehearsal.__main__ import _mirror_hosts
 
 
@@ -40,3 +43,10 @@ def test_bridge_without_any_address_is_one_clear_error(monkeypatch):
     _answers(monkeypatch, {"docker": "|docker0\n", "ip": ""})
     with pytest.raises(StepFailed, match="no gateway and its interface docker0 has no IPv4 address"):
         docker_bridge_gateway()
+
+
+def test_help_prints_the_usage_and_runs_nothing():
+    done = subprocess.run([sys.executable, "-m", "tools.rehearsal", "--help"], capture_output=True, text=True,
+                          timeout=60, cwd=REPO_ROOT)
+    assert done.returncode == 0 and done.stdout.startswith("python -m tools.rehearsal [pytest options]")
+    assert "[cluster]" not in done.stdout + done.stderr  # no step ran

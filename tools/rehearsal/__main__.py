@@ -103,5 +103,13 @@ def rehearse(pytest_args: list[str]) -> int:
     return 0 if verdict == "PASS" else 1
 
 
+def main(argv: list[str]) -> int:
+    """--help: this docstring; else the rehearsal with `argv` as pytest options."""
+    if {"-h", "--help"} & set(argv):
+        print(__doc__.strip())
+        return 0
+    return exit_code_of(lambda: rehearse(argv))
+
+
 if __name__ == "__main__":
-    sys.exit(exit_code_of(lambda: rehearse(sys.argv[1:])))
+    sys.exit(main(sys.argv[1:]))
