@@ -15,7 +15,7 @@ def deploy_reload(namespace, style, overlay=None):
 
 def test_reloader_without_a_shared_process_namespace(namespace, broken, sidecar_style):
     pod, timeout = deploy_reload(namespace, sidecar_style, "reload/controls/reload-no-shared-pids.yaml")
-    with pod.http(80) as http:
+    with pod.http(80, keep_alive=False) as http:
         new_version = reload.edit_config(namespace)
         with broken(reload.NGINX_RELOADED_ON_THE_CHANGE):
             reload.wait_served(pod, http, new_version, timeout)
@@ -28,7 +28,7 @@ def test_reloader_that_signals_nothing_or_another_process_is_caught(namespace, b
     before = reload.Incarnation.of(pod)
     new_version = reload.edit_config(namespace)
     reload.wait_volume_shows(pod, new_version, timeout)
-    with pod.http(80) as http:
+    with pod.http(80, keep_alive=False) as http:
         reload.wait_served(pod, http, new_version, timeout)
     reload.assert_reloaded_not_restarted(pod, before)
     signals = reload.sighups(pod)
@@ -47,7 +47,7 @@ def test_reloader_that_restarts_nginx(namespace, broken, sidecar_style):
     # the restarted nginx serves the edit too (a port-forward opened before the restart dies with it)
     pod.wait_for("web restarted and Ready",
                  lambda current: is_ready(current) and status_in(current, "web").restart_count >= 1)
-    with pod.http(80) as http:
+    with pod.http(80, keep_alive=False) as http:
         reload.wait_served(pod, http, new_version, timeout)
     with broken(reload.RELOAD_WITHOUT_A_RESTART):
         reload.assert_reloaded_not_restarted(pod, before)

@@ -29,7 +29,7 @@ class TestReloadDemo:
 
     def test_edit_is_served_after_a_reload_not_a_restart(self, shared_namespace, pod, record_delay):
         timeout = config_reload_timeout(shared_namespace.cluster.core, pod.read().spec.node_name)
-        with pod.http(80) as http:
+        with pod.http(80, keep_alive=False) as http:
             served = current_version(shared_namespace)
             precondition(http.get("/").text == f"{served}\n", f"nginx serves {served!r} at first")
             before = Incarnation.of(pod)

@@ -212,17 +212,25 @@ class Pod:
         return LogFollower(self.cluster.core, self.namespace, self.name, container)
 
     @contextmanager
-    def http(self, port: int, ready_path: str = "/", timeout: Timeout = HTTP_SERVING, loopback_via: str | None = None):
+    def http(self, port: int, ready_path: str = "/", timeout: Timeout = HTTP_SERVING, loopback_via: str | None = None,
+             keep_alive: bool = True):
         """An httpx client to `port` (a port-forward; in an in-cluster run the Pod's IP, or, for a
         port only on the Pod's loopback, container `loopback_via`), once GET `ready_path` answers 200.
 
-        A port-forward that ended (kubectl exits when the Pod refuses a connection) stops the
-        wait at once: no later request could get through it.
+        A port-forward that ended (kubectl exits when the Pod refuses or resets a connection) stops
+        the wait at once; a later request through it fails as a ConnectError that quotes kubectl.
+        `keep_alive=False`: each request on a connection of its own (`Connection: close`), for a
+        server that reloads under the client (nginx closing an idle kept-alive connection as a
+        request arrives resets it, and kubectl port-forward exits on a reset).
         """
+        what = f"{self}:{port} to answer GET {ready_path}"
         with reach(self.cluster.target, self.cluster.api, self.namespace, self.name,
-                   lambda: self.read().status.pod_ip, port, self.report, loopback_via) as forward, \
-                httpx.Client(base_url=forward.url, timeout=HTTP_REQUEST, transport=forward.transport) as http:
-            what = f"{self}:{port} to answer GET {ready_path}"
+                   lambda: self.read().status.pod_ip, port, self.report, loopback_via) as forward:
+
+            def through_a_live_forward(request: httpx.Request) -> None:
+                ended = forward.ended()
+                if ended:
+                    raise httpx.ConnectError(ended, request=request)
 
             def ask() -> httpx.Response:
                 ended = forward.ended()
@@ -230,9 +238,12 @@ class Pod:
                     raise CannotHappen(what, ended, context=self.report())
                 return http.get(ready_path)
 
-            wait_until(what, ask, lambda response: response.status_code == 200, timeout, self.report,
-                       show=lambda response: f"HTTP {response.status_code} {response.text!r}")
-            yield http
+            with httpx.Client(base_url=forward.url, timeout=HTTP_REQUEST, transport=forward.transport,
+                              headers=None if keep_alive else {"Connection": "close"},
+                              event_hooks={"request": [through_a_live_forward]}) as http:
+                wait_until(what, ask, lambda response: response.status_code == 200, timeout, self.report,
+                           show=lambda response: f"HTTP {response.status_code} {response.text!r}")
+                yield http
 
     def delete(self) -> client.V1Pod:
         """Ask the API to delete the Pod with its own grace period; the Pod as the API server
