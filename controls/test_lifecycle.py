@@ -10,7 +10,7 @@ from kubernetes import client
 
 from helpers.checks import lifecycle
 from helpers.checks.events import Timeline
-from helpers.checks.lifecycle import KILLING_AFTER_DELETE, NEXT_SIGTERM_AFTER_EXIT, POD_COMPLETED
+from helpers.checks.lifecycle import KILLING_AFTER_DELETE, NEXT_SIGTERM_AFTER_EXIT, POD_CREATED_TO_COMPLETED
 from helpers.kube.deletion import delete_observed
 from helpers.kube.podhistory import PodHistory
 from helpers.kube.pods import all_statuses
@@ -82,7 +82,7 @@ def test_a_pod_outside_its_grace_period_is_caught(namespace, broken, sidecar_sty
 def test_a_state_without_the_pod_ip_is_caught(namespace, broken, sidecar_style):
     """The real states of a completed Pod, with the IP taken out of one in the middle; and with
     a later state of the finished Pod that lost it (kubernetes/kubernetes#125404's symptom)."""
-    history = PodHistory(namespace.cluster.core, namespace.name, "lifecycle-completion", POD_COMPLETED)
+    history = PodHistory(namespace.cluster.core, namespace.name, "lifecycle-completion", POD_CREATED_TO_COMPLETED)
     namespace.deploy("lifecycle/lifecycle-completion.yaml", sidecar_style)
     states = history.wait_finished()
     lifecycle.assert_pod_ip_kept(states)

@@ -4,7 +4,7 @@ import pytest
 
 from helpers.checks.lifecycle import (
     ORDER_POD,
-    POD_COMPLETED,
+    POD_CREATED_TO_COMPLETED,
     assert_completed_whatever_the_sidecar_did,
     assert_deleted_promptly,
     assert_gate_kept_shut,
@@ -152,7 +152,7 @@ def test_sidecars_prestop_hooks_run_together_then_they_stop_in_reverse_order(nam
 @pytest.fixture(scope="class")
 def completion(shared_namespace, sidecar_style):
     """lifecycle-completion, every state of it watched from before it was created."""
-    history = PodHistory(shared_namespace.cluster.core, shared_namespace.name, "lifecycle-completion", POD_COMPLETED)
+    history = PodHistory(shared_namespace.cluster.core, shared_namespace.name, "lifecycle-completion", POD_CREATED_TO_COMPLETED)
     shared_namespace.deploy("lifecycle/lifecycle-completion.yaml", sidecar_style)
     return shared_namespace.pod("lifecycle-completion"), history
 

@@ -12,7 +12,7 @@ from helpers.checks.failure import Behaviour, precondition
 from helpers.checks.gate import container_started, held_gates, hold_shut
 from helpers.kube.kubelet import KubeletRestart
 from helpers.kube.pods import all_statuses, has_started, is_ready, is_running, status_in
-from helpers.kube.timeouts import GATE_HELD, GRACE_TOLERANCE, LET_IN, Timeout
+from helpers.kube.timeouts import GATE_HELD, GRACE_TOLERANCE, LET_IN, POD_READY, Timeout
 from helpers.kube.waits import WaitTimeout
 
 # its timeouts and tolerances (generic ones: helpers/kube/timeouts.py)
@@ -35,6 +35,9 @@ PRESTOPS_COMPLETED = Timeout("pod ran to completion (main told to exit, three pr
 # The gate opened, the sidecar's startupProbe (every second) passes at its next run; main then starts.
 MAIN_AFTER_GATE = Timeout("main started and the Pod Ready once the sidecar's startupProbe can pass", 20)
 POD_COMPLETED = Timeout("pod ran to completion (main exits after 3 s, then its sidecars are stopped)", 20)
+# Watched from before it is created: scheduled, its containers started, then run to completion.
+POD_CREATED_TO_COMPLETED = Timeout("pod created, started and run to completion (main exits after 3 s)",
+                                   POD_READY.base_seconds + POD_COMPLETED.base_seconds)
 POD_GONE_MARGIN = 5.0  # after its containers are killed, for the kubelet and API server to remove a Pod
 
 LIFECYCLE = Behaviour("lifecycle")

@@ -9,15 +9,17 @@ finished Pod: some dropped its podIP, kubernetes/kubernetes#125404).
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import replace
 
 from kubernetes import client, watch
 
 from helpers.kube.timeouts import Timeout
-from helpers.kube.waits import wait_until
+from helpers.kube.waits import WaitTimeout, wait_until
 
 FINISHED = ("Succeeded", "Failed")
 AFTER_FINISHED = 5  # seconds of states still collected once the Pod finished
+STREAM_SLACK = 2  # seconds: a watch's server-side timeout is whole seconds, rounded up here
 
 
 class PodHistory:
@@ -40,27 +42,36 @@ class PodHistory:
             yield event["type"], event["object"]
 
     def _collect(self, start: str) -> None:
+        """Watch until the Pod finished (then AFTER_FINISHED more) or was deleted; a stream the
+        server ends earlier is reopened from the last state seen. Not finished by the timeout: a
+        WaitTimeout naming the last phase, for the waiting test."""
+        deadline, since = time.monotonic() + self.timeout.seconds, start
         try:
-            for kind, pod in self._states(start, self.timeout.seconds):
-                self.states.append(pod)
-                if kind == "DELETED":
-                    return
-                if pod.status and pod.status.phase in FINISHED:
-                    self.states.extend(later for _, later in self._states(pod.metadata.resource_version,
-                                                                         AFTER_FINISHED))
-                    return
+            while (left := deadline - time.monotonic()) > 0:
+                for kind, pod in self._states(since, left + 1):
+                    self.states.append(pod)
+                    since = pod.metadata.resource_version
+                    if kind == "DELETED":
+                        return
+                    if pod.status and pod.status.phase in FINISHED:
+                        self.states.extend(later for _, later in self._states(since, AFTER_FINISHED))
+                        return
+            self.error = WaitTimeout(f"pod {self.name} to run to completion", self.timeout,
+                                     f"{len(self.states)} states, last phase {self._last_phase()}")
         except Exception as exc:  # handed to the waiting test by wait_finished
             self.error = exc
         finally:
             self.done = True
 
+    def _last_phase(self) -> str | None:
+        return self.states[-1].status.phase if self.states and self.states[-1].status else None
+
     def wait_finished(self) -> list[client.V1Pod]:
-        """Wait until the Pod finished and AFTER_FINISHED passed (or the watch ended); return
-        every state seen."""
-        bound = replace(self.timeout, base_seconds=self.timeout.base_seconds + AFTER_FINISHED)
+        """Wait until the Pod finished and AFTER_FINISHED passed, or was deleted; return every
+        state seen. Raises WaitTimeout when it had not finished by the timeout."""
+        bound = replace(self.timeout, base_seconds=self.timeout.base_seconds + AFTER_FINISHED + STREAM_SLACK)
         wait_until(f"pod {self.name} to run to completion", lambda: self.done, bool, bound,
-                   lambda: f"{len(self.states)} states seen, last phase"
-                           f" {self.states[-1].status.phase if self.states else None}")
+                   lambda: f"{len(self.states)} states seen, last phase {self._last_phase()}")
         if self.error is not None:
             raise self.error
         return self.states
