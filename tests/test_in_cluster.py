@@ -2,6 +2,8 @@
 holder, reaching a Pod at its IP, run ids."""
 from __future__ import annotations
 
+import io
+import json
 import os
 import signal
 import subprocess
@@ -10,13 +12,14 @@ import time
 
 import pytest
 import yaml
+from kubernetes import client
 
 from helpers.kube.cluster import POD_IP, ClusterTarget
 from helpers.kube.reach import DirectPort, pod_url, reach
 from helpers.session.cleanup import given_run_id, new_run_id
 from helpers.session.preflight import SessionError
 from tools.conformance.__main__ import main
-from tools.conformance.incluster import RBAC, RESULTS, RUNNER_LABEL, InClusterRun, verdict_line
+from tools.conformance.incluster import RBAC, RESULTS, RUNNER, RUNNER_LABEL, InClusterRun, stream_output, verdict_line
 from tools.conformance.inpod import FETCHED, in_cluster_kubeconfig
 from tools.conformance.version import DEFAULT_IMAGE
 
@@ -113,6 +116,66 @@ def test_the_verdict_line_reads_the_fetched_summary(tmp_path):
     (tmp_path / "summary.json").write_text('{"verdict": "PASS", "exit_code": 0, "counts": {"pass": 3}}')
     assert verdict_line(tmp_path, ["./summary.json"]) == "verdict PASS (exit 0; 3 pass)"
     assert verdict_line(tmp_path, []).startswith("no summary: the runner wrote none")  # an earlier run's is not this one's
+
+
+def test_the_verdict_line_names_each_failure_with_its_reason(tmp_path):
+    check = {"name": "c", "styles": {"native": {"status": "fail", "reason": "timed out [X]", "test": "suites/t.py::c[native]"},
+                                     "classic": {"status": "pass", "reason": "", "test": "suites/t.py::c[classic]"}}}
+    summary = {"verdict": "FAIL (2 checks failed)", "exit_code": 1, "counts": {"pass": 1, "fail": 1},
+               "behaviours": [{"marker": "m", "checks": [check]}],
+               "tutorial": [{"example": "e", "status": "fail", "reason": "crashed", "test": "suites/t.py::e"}],
+               "session_issues": ["1 namespace left"]}
+    (tmp_path / "summary.json").write_text(json.dumps(summary))
+    assert verdict_line(tmp_path, ["summary.json"]).splitlines() == [
+        "verdict FAIL (2 checks failed) (exit 1; 1 pass, 1 fail)", "  failed: suites/t.py::c[native]: timed out [X]",
+        "  failed: suites/t.py::e: crashed", "  failed: session: 1 namespace left"]
+
+
+class Stream:
+    def __init__(self, *chunks: bytes):
+        self.chunks = chunks
+
+    def stream(self, _amount, decode_content):
+        yield from self.chunks
+
+    def release_conn(self):
+        pass
+
+
+class Core:
+    """A runner whose log streams end as given; it has exited once `exited_after` statuses were read."""
+
+    def __init__(self, streams: list[Stream], exited_after: int):
+        self.streams, self.exited_after, self.reads = list(streams), exited_after, 0
+
+    def read_namespaced_pod(self, name, namespace):
+        self.reads += 1
+        state = (client.V1ContainerState(terminated=client.V1ContainerStateTerminated(exit_code=0))
+                 if self.reads > self.exited_after else client.V1ContainerState(running=client.V1ContainerStateRunning()))
+        status = client.V1ContainerStatus(name=RUNNER, state=state, image="i", image_id="", ready=False, restart_count=0)
+        return client.V1Pod(status=client.V1PodStatus(container_statuses=[status]))
+
+    def read_namespaced_pod_log(self, name, namespace, **_options):
+        return self.streams.pop(0)
+
+
+def test_the_runners_output_is_followed_past_a_stream_that_ends_while_it_runs(capsys):
+    pod = client.V1Pod(metadata=client.V1ObjectMeta(name="runner-x", namespace="ns"))
+    ended_by_a_kubelet_restart = Stream(b"one\ntw", b"o\nthr")
+    reopened_until_the_exit = Stream(b"one\ntwo\nthree\nfo")
+    after_the_exit = Stream(b"one\ntwo\nthree\nfour\n", b"summary")
+    core = Core([ended_by_a_kubelet_restart, reopened_until_the_exit, after_the_exit], exited_after=2)
+    out = io.StringIO()
+    stream_output(core, pod, out)
+    assert out.getvalue() == "one\ntwo\nthree\nfour\nsummary\n"  # each line once, the half lines whole
+    assert "reopened, its first 2 lines skipped" in capsys.readouterr().err
+
+
+def test_a_runner_that_exited_before_its_output_was_opened_takes_one_stream():
+    pod = client.V1Pod(metadata=client.V1ObjectMeta(name="runner-x", namespace="ns"))
+    out = io.StringIO()
+    stream_output(Core([Stream(b"all\n")], exited_after=0), pod, out)
+    assert out.getvalue() == "all\n"
 
 
 def test_images_for_an_in_cluster_run_add_the_suites_own(capsys):

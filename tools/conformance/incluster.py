@@ -20,7 +20,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import urllib3
 import yaml
 from kubernetes import client, config
 
@@ -32,6 +31,7 @@ from helpers.kube.timeouts import Timeout
 from helpers.kube.waits import wait_until
 from helpers.pins import REPO_ROOT
 from helpers.reporting.outputs import SUMMARY_JSON
+from helpers.reporting.summary import FAIL
 from helpers.session.cleanup import new_run_id
 from tools.conformance.inpod import FETCHED
 
@@ -43,10 +43,11 @@ RESULTS = "/results"
 RUNNER, HOLDER, JOB = "runner", "results", "runner"
 
 RUNNER_START = Timeout("the runner Pod's runner container started (scheduled, image present)", 300, poll=2)
-RUNNER_EXIT = Timeout("the runner container exited after its output ended", 3660, poll=2)  # the Job's deadline + 60 s
+RUNNER_OUTPUT = Timeout("the runner's output followed until it exited", 3660, poll=2)  # the Job's deadline + 60 s
+RUNNER_EXIT = Timeout("the runner container exited after its output ended", 60, poll=2)
 FETCH = Timeout("the results fetched from the results container", 120)
 GONE = Timeout("everything the in-cluster run created gone", 180, poll=2)
-LOG_IDLE = 600  # seconds without a line from the runner before the stream is given up (the wait goes on)
+LOG_IDLE = 600  # seconds without a line from the runner before its stream is reopened
 API_CONNECT = 15  # seconds to connect to the API server
 ABORT_GRACE = 30  # seconds an aborted runner gets to delete the namespaces of its tests
 
@@ -169,19 +170,65 @@ def wait_started(core: client.CoreV1Api, run: InClusterRun) -> client.V1Pod:
                       terminal=cannot)
 
 
+class RunnerLog:
+    """The runner's output, copied line by line to `out` from as many log streams as it takes:
+    a stream ends when the runner exits, but also when the node's kubelet restarts (the suites'
+    disruptive checks restart it); a reopened stream starts from the log's first line, and the
+    lines already copied are skipped."""
+
+    def __init__(self, core: client.CoreV1Api, pod: client.V1Pod, out=sys.stdout):
+        self.core, self.pod, self.out = core, pod, out
+        self.copied = 0  # complete lines copied
+        self.streams = 0
+
+    def runner_done(self) -> bool:
+        """The runner has exited, or its Pod is gone: its log will not grow."""
+        try:
+            seen = self.core.read_namespaced_pod(self.pod.metadata.name, self.pod.metadata.namespace)
+        except client.ApiException as exc:
+            if exc.status == 404:
+                return True
+            raise
+        status = status_in(seen, RUNNER)
+        return bool(status and status.state and status.state.terminated)
+
+    def follow(self) -> bool:
+        """Copy the lines not copied yet until the stream ends; whether that was the last stream
+        (the runner had exited before it was opened, so it held everything)."""
+        last = self.runner_done()
+        if self.streams and not last:
+            say(f"the runner's output stream ended while it runs (a kubelet restart ends it): reopened,"
+                f" its first {self.copied} lines skipped")
+        self.streams += 1
+        response = self.core.read_namespaced_pod_log(
+            self.pod.metadata.name, self.pod.metadata.namespace, container=RUNNER, follow=True,
+            _preload_content=False, _request_timeout=(API_CONNECT, LOG_IDLE))
+        seen, pending = 0, b""
+        try:
+            for chunk in response.stream(4096, decode_content=True):
+                *lines, pending = (pending + chunk).split(b"\n")
+                for line in lines:
+                    seen += 1
+                    if seen > self.copied:
+                        self.out.write(line.decode(errors="replace") + "\n")
+                self.out.flush()
+        finally:
+            response.release_conn()
+        self.copied = max(self.copied, seen)
+        if last and pending:  # the runner's last words, without a newline
+            self.out.write(pending.decode(errors="replace") + "\n")
+            self.out.flush()
+        return last
+
+    def show(self, last: bool) -> str:
+        return f"{self.copied} lines copied from {self.streams} streams; the runner {'done' if last else 'running'}"
+
+
 def stream_output(core: client.CoreV1Api, pod: client.V1Pod, out=sys.stdout) -> None:
-    """Copy the runner's output to `out` as it comes, until it exits (or says nothing for LOG_IDLE)."""
-    response = core.read_namespaced_pod_log(pod.metadata.name, pod.metadata.namespace, container=RUNNER,
-                                            follow=True, _preload_content=False,
-                                            _request_timeout=(API_CONNECT, LOG_IDLE))
-    try:
-        for chunk in response.stream(4096, decode_content=True):
-            out.write(chunk.decode(errors="replace"))
-            out.flush()
-    except (urllib3.exceptions.ProtocolError, urllib3.exceptions.ReadTimeoutError) as exc:
-        say(f"the runner's output stream ended: {type(exc).__name__}; waiting for it to exit")
-    finally:
-        response.release_conn()
+    """Copy the runner's output to `out` as it comes, until it exits, nothing lost to a stream that
+    ends early (reopened, also after LOG_IDLE of silence or a broken connection)."""
+    log = RunnerLog(core, pod, out)
+    wait_until("the runner's output to its end", log.follow, bool, RUNNER_OUTPUT, show=log.show)
 
 
 def wait_exited(core: client.CoreV1Api, pod: client.V1Pod) -> int:
@@ -311,8 +358,8 @@ def _interrupted(signum, _frame) -> None:
 
 
 def verdict_line(into: Path, fetched: list[str]) -> str:
-    """The verdict of the fetched summary.json, in one line (none fetched: an earlier run's in
-    `into` is not this run's)."""
+    """The verdict of the fetched summary.json in one line, then a line per failure (none
+    fetched: an earlier run's in `into` is not this run's)."""
     if not any(Path(name).parts == (SUMMARY_JSON,) for name in fetched):
         return "no summary: the runner wrote none (its output above says why)"
     try:
@@ -320,7 +367,17 @@ def verdict_line(into: Path, fetched: list[str]) -> str:
     except (OSError, ValueError):
         return f"no summary.json in {into}"
     counts = ", ".join(f"{n} {what}" for what, n in summary.get("counts", {}).items())
-    return f"verdict {summary['verdict']} (exit {summary['exit_code']}; {counts})"
+    failed = "".join(f"\n  failed: {what}" for what in failures(summary))
+    return f"verdict {summary['verdict']} (exit {summary['exit_code']}; {counts}){failed}"
+
+
+def failures(summary: dict) -> list[str]:
+    """What a summary.json says failed: each failed check and tutorial test with its one-line
+    reason, and each session problem."""
+    outcomes = [outcome for behaviour in summary.get("behaviours", []) for check in behaviour["checks"]
+                for outcome in check["styles"].values()] + summary.get("tutorial", [])
+    return ([f"{outcome['test']}: {outcome['reason']}" for outcome in outcomes if outcome["status"] == FAIL]
+            + [f"session: {issue}" for issue in summary.get("session_issues", [])])
 
 
 def follow_and_fetch(api: client.ApiClient, run: InClusterRun, into: Path) -> int:
