@@ -25,7 +25,7 @@ def test_classic_sidecars_start_and_stop_together(namespace, broken, sidecar_sty
     namespace.deploy("lifecycle/lifecycle-order.yaml", sidecar_style)
     pod = namespace.pod("lifecycle-order").wait_ready()
     with broken(lifecycle.SIDECARS_START_ONE_AFTER_ANOTHER):
-        lifecycle.assert_started_one_after_another(lifecycle.timeline_of(pod, ORDER_POD))
+        lifecycle.assert_started_one_after_another(lifecycle.timeline_of(pod, ORDER_POD, lifecycle.ORDER_SAID))
     deletion = delete_observed(pod, follow=ORDER_POD)
     with broken(lifecycle.SIDECARS_STOP_IN_REVERSE_ORDER_AFTER_MAIN):
         lifecycle.assert_stopped_in_reverse_order(lifecycle.deletion_timeline(deletion))
@@ -220,7 +220,7 @@ def test_main_started_before_the_restarted_sidecar_was_ready_is_caught(namespace
     namespace.deploy("lifecycle/lifecycle-probe-retry.yaml", sidecar_style)
     pod = namespace.pod("lifecycle-probe-retry")
     lifecycle.assert_restarted_and_ready(pod, "sc")
-    events = lifecycle.timeline_of(pod, ["main", "sc"])
+    events = lifecycle.timeline_of(pod, ["main", "sc"], lifecycle.PROBE_RETRY_SAID)
     lifecycle.assert_main_started_after_the_second_start_was_ready(events)
     early = events.at("sc", "ready") - 0.01
     moved = Timeline(dataclasses.replace(event, uptime=early) if (event.container, event.what) == ("main", "started")

@@ -4,7 +4,9 @@ import pytest
 
 from helpers.checks.lifecycle import (
     ORDER_POD,
+    ORDER_SAID,
     POD_CREATED_TO_COMPLETED,
+    PROBE_RETRY_SAID,
     assert_completed_whatever_the_sidecar_did,
     assert_deleted_promptly,
     assert_gate_kept_shut,
@@ -55,7 +57,7 @@ class TestLifecycleOrder:
     """One lifecycle-order Pod: how its sidecars started, then, by deleting it, how they stop."""
 
     def test_several_sidecars_start_one_after_another_each_gated_by_its_startup_probe(self, order_pod):
-        assert_started_one_after_another(timeline_of(order_pod, ORDER_POD))
+        assert_started_one_after_another(timeline_of(order_pod, ORDER_POD, ORDER_SAID))
 
     def test_several_sidecars_stop_in_reverse_order_after_main_exited(self, order_pod, record_delay):
         deletion = delete_observed(order_pod, follow=ORDER_POD)
@@ -106,7 +108,7 @@ def test_sidecar_failing_its_first_startup_probe_still_lets_main_start(namespace
     namespace.deploy("lifecycle/lifecycle-probe-retry.yaml", sidecar_style)
     pod = namespace.pod("lifecycle-probe-retry")
     assert_restarted_and_ready(pod, "sc")
-    assert_main_started_after_the_second_start_was_ready(timeline_of(pod, ["main", "sc"]))
+    assert_main_started_after_the_second_start_was_ready(timeline_of(pod, ["main", "sc"], PROBE_RETRY_SAID))
 
 
 @pytest.mark.sidecar_styles("native")

@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from kubernetes import client
 
+from helpers.checks import lifecycle
 from helpers.checks.events import Event, Timeline
 from helpers.checks.failure import CheckFailed
 from helpers.checks.lifecycle import (
@@ -13,8 +14,11 @@ from helpers.checks.lifecycle import (
     assert_pod_ip_kept,
     assert_started_one_after_another,
     assert_stopped_in_reverse_order,
+    timeline_of,
 )
 from helpers.kube.deletion import Deletion
+from helpers.kube.logs import LogLine
+from helpers.kube.timeouts import Timeout
 
 
 def timeline(*events):
@@ -119,3 +123,26 @@ def test_a_pod_outside_its_grace_period_fails(ends, gone):
 def test_main_killed_off_its_grace_period_on_its_own_clock_fails(killed_after):
     with pytest.raises(CheckFailed, match=r"main's last line 4s after its SIGTERM"):
         assert_gone_by_the_deadline(deleted(-0.5, {"main": 4, "sc": 1}, 5, killed_after), ["main", "sc"])
+
+
+class LateLogs:
+    """A Pod whose containers' lines reach their logs a few reads after they were printed."""
+
+    name = "p"
+
+    def __init__(self, lines: dict[str, list[str]], late_by: int):
+        self.lines, self.reads, self.late_by = lines, 0, late_by
+
+    def log(self, container: str) -> list[LogLine]:
+        self.reads += 1
+        shown = self.lines[container] if self.reads > self.late_by else self.lines[container][:-1]
+        return [LogLine(datetime.now(UTC), text) for text in shown]
+
+
+def test_a_timeline_waits_for_the_lines_the_pods_state_implies(monkeypatch):
+    monkeypatch.setattr(lifecycle, "EVENTS_LOGGED", Timeout("lines logged", 2, poll=0.01))
+    pod = LateLogs({"sc": ["event 1.00 sc exiting-on-its-own", "event 2.00 sc started-again"]}, late_by=3)
+    assert timeline_of(pod, ["sc"]).at("sc", "started-again") is None  # nothing awaited: read once
+    assert timeline_of(pod, ["sc"], [("sc", "started-again")]).at("sc", "started-again") == 2.0
+    never = LateLogs({"sc": ["event 1.00 sc exiting-on-its-own", "no event"]}, late_by=0)
+    assert timeline_of(never, ["sc"], [("sc", "started-again")]).at("sc", "exiting-on-its-own") == 1.0  # for the check
