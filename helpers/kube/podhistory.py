@@ -8,6 +8,7 @@ finished Pod: some dropped its podIP, kubernetes/kubernetes#125404).
 """
 from __future__ import annotations
 
+import math
 import threading
 import time
 from dataclasses import replace
@@ -37,7 +38,7 @@ class PodHistory:
     def _states(self, since: str, seconds: float):
         """(event type, Pod) from a watch from resourceVersion `since`, for at most `seconds`."""
         stream = watch.Watch().stream(self._core.list_namespaced_pod, self._namespace, field_selector=self._selector,
-                                      resource_version=since, timeout_seconds=max(1, int(seconds)))
+                                      resource_version=since, timeout_seconds=max(1, math.ceil(seconds)))
         for event in stream:
             yield event["type"], event["object"]
 
@@ -48,7 +49,7 @@ class PodHistory:
         deadline, since = time.monotonic() + self.timeout.seconds, start
         try:
             while (left := deadline - time.monotonic()) > 0:
-                for kind, pod in self._states(since, left + 1):
+                for kind, pod in self._states(since, left):
                     self.states.append(pod)
                     since = pod.metadata.resource_version
                     if kind == "DELETED":

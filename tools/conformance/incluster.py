@@ -170,6 +170,22 @@ def wait_started(core: client.CoreV1Api, run: InClusterRun) -> client.V1Pod:
                       terminal=cannot)
 
 
+def runner_pod_now(core: client.CoreV1Api, pod: client.V1Pod) -> client.V1Pod | None:
+    """The runner Pod as it is now; None once it is gone."""
+    try:
+        return core.read_namespaced_pod(pod.metadata.name, pod.metadata.namespace)
+    except client.ApiException as exc:
+        if exc.status == 404:
+            return None
+        raise
+
+
+def exited(pod: client.V1Pod | None) -> bool:
+    """The runner container has terminated in this Pod object."""
+    status = pod and status_in(pod, RUNNER)
+    return bool(status and status.state and status.state.terminated)
+
+
 class RunnerLog:
     """The runner's output, copied line by line to `out` from as many log streams as it takes:
     a stream ends when the runner exits, but also when the node's kubelet restarts (the suites'
@@ -181,21 +197,11 @@ class RunnerLog:
         self.copied = 0  # complete lines copied
         self.streams = 0
 
-    def runner_done(self) -> bool:
-        """The runner has exited, or its Pod is gone: its log will not grow."""
-        try:
-            seen = self.core.read_namespaced_pod(self.pod.metadata.name, self.pod.metadata.namespace)
-        except client.ApiException as exc:
-            if exc.status == 404:
-                return True
-            raise
-        status = status_in(seen, RUNNER)
-        return bool(status and status.state and status.state.terminated)
-
     def follow(self) -> bool:
         """Copy the lines not copied yet until the stream ends; whether that was the last stream
-        (the runner had exited before it was opened, so it held everything)."""
-        last = self.runner_done()
+        (the runner had exited, or its Pod was gone, before it was opened: it held everything)."""
+        seen = runner_pod_now(self.core, self.pod)
+        last = seen is None or exited(seen)
         if self.streams and not last:
             say(f"the runner's output stream ended while it runs (a kubelet restart ends it): reopened,"
                 f" its first {self.copied} lines skipped")
@@ -233,22 +239,8 @@ def stream_output(core: client.CoreV1Api, pod: client.V1Pod, out=sys.stdout) -> 
 
 def wait_exited(core: client.CoreV1Api, pod: client.V1Pod) -> int:
     """The runner container's exit code, once it has one."""
-    name, namespace = pod.metadata.name, pod.metadata.namespace
-
-    def look() -> client.V1Pod | None:
-        try:
-            return core.read_namespaced_pod(name, namespace)
-        except client.ApiException as exc:
-            if exc.status == 404:
-                return None
-            raise
-
-    def exited(seen: client.V1Pod | None) -> bool:
-        status = seen and status_in(seen, RUNNER)
-        return bool(status and status.state and status.state.terminated)
-
-    seen = wait_until("the runner to exit", look, exited, RUNNER_EXIT, show=show,
-                      terminal=lambda seen: f"runner Pod {name} is gone" if seen is None else None)
+    seen = wait_until("the runner to exit", lambda: runner_pod_now(core, pod), exited, RUNNER_EXIT, show=show,
+                      terminal=lambda seen: f"runner Pod {pod.metadata.name} is gone" if seen is None else None)
     return status_in(seen, RUNNER).state.terminated.exit_code
 
 
