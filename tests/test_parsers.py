@@ -58,3 +58,41 @@ def test_a_refused_exec_is_named_in_the_kubelets_words():
     from helpers.kube.execs import refusal
     raw = ValueError("invalid literal for int() with base 10: 'unable to upgrade connection: container not found (\"app\")'")
     assert refusal(raw) == 'unable to upgrade connection: container not found ("app")'
+
+
+def test_a_refused_exec_handshake_is_named_in_the_servers_words():
+    from kubernetes.client import ApiException
+
+    from helpers.kube.execs import handshake_refusal
+    raw = ApiException(status=0, reason="Handshake status 500 Internal Server Error -+-+- {'content-length': '32'}"
+                                        " -+-+- container not found (\"main-app\")")
+    assert handshake_refusal(raw) == 'container not found ("main-app") (HTTP 500 Internal Server Error)'
+    assert handshake_refusal(ApiException(status=0, reason="Handshake status 403 Forbidden -+-+- {} -+-+- None")) \
+        == "403 Forbidden"
+
+
+def test_an_exec_whose_handshake_is_refused_cannot_happen():
+    """The client's AttributeError over a body-less ApiException (seen on v1.36.3) and a plain
+    ApiException both come out as CannotHappen; any other AttributeError is left alone."""
+    import pytest
+    from kubernetes.client import ApiException
+
+    from helpers.kube.execs import refused_handshake
+    from helpers.kube.waits import CannotHappen
+
+    def clients_own_handling():
+        try:
+            raise ApiException(status=0, reason="Handshake status 500 Internal Server Error -+-+- {} -+-+- gone")
+        except ApiException as exc:
+            exc.body.decode("utf-8")  # what kubernetes' api_client does with it
+
+    def plain_refusal():
+        raise ApiException(status=0, reason="Handshake status 403 Forbidden")
+
+    for refusal in (clients_own_handling, plain_refusal):
+        with pytest.raises(CannotHappen, match="cannot exec in ns/p/c: "):
+            with refused_handshake("ns/p/c", ["true"]):
+                refusal()
+    with pytest.raises(AttributeError):
+        with refused_handshake("ns/p/c", ["true"]):
+            None.decode()

@@ -72,3 +72,20 @@ def test_keep_alive_false_opens_a_connection_per_request(monkeypatch, server, ke
         for _ in range(3):
             http.get("/")
     assert len(_Counting.ports) == 4 and len(set(_Counting.ports)) == connections
+
+
+def test_a_forward_that_ends_before_the_port_answers_is_started_again(monkeypatch, server):
+    """kubectl exits on a connection the Pod refuses (a port not listening yet): the wait starts
+    it again instead of giving up, and the client it yields works."""
+    forward = _Forward(f"http://127.0.0.1:{server.server_port}")
+    forward.why = "kubectl port-forward exited 1: failed to connect to localhost:8080 inside namespace"
+    reopened: list[str] = []
+
+    def reopen():
+        reopened.append(forward.why)
+        forward.why = None
+
+    forward.reopen = reopen
+    with _pod(monkeypatch, forward).http(80) as http:
+        assert http.get("/").text == "ok\n"
+    assert reopened == ["kubectl port-forward exited 1: failed to connect to localhost:8080 inside namespace"]

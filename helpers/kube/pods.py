@@ -26,7 +26,7 @@ from helpers.kube.timeouts import (
     WATCH_IDLE,
     Timeout,
 )
-from helpers.kube.waits import CannotHappen, NotYet, WaitTimeout, wait_until
+from helpers.kube.waits import NotYet, WaitTimeout, wait_until
 
 # Waiting reasons of a container the kubelet will not get out of by itself, soon enough.
 STUCK_REASONS = ("CrashLoopBackOff", "ImagePullBackOff", "InvalidImageName", "ErrImageNeverPull",
@@ -217,8 +217,9 @@ class Pod:
         """An httpx client to `port` (a port-forward; in an in-cluster run the Pod's IP, or, for a
         port only on the Pod's loopback, container `loopback_via`), once GET `ready_path` answers 200.
 
-        A port-forward that ended (kubectl exits when the Pod refuses or resets a connection) stops
-        the wait at once; a later request through it fails as a ConnectError that quotes kubectl.
+        A port-forward that ends during the wait (kubectl exits when the Pod refuses a connection,
+        as one not listening yet does) is started again, within `timeout`; one that ends once the
+        port answered stays ended: a request through it fails as a ConnectError that quotes kubectl.
         `keep_alive=False`: each request on a connection of its own (`Connection: close`), for a
         server that reloads under the client (nginx closing an idle kept-alive connection as a
         request arrives resets it, and kubectl port-forward exits on a reset).
@@ -235,7 +236,8 @@ class Pod:
             def ask() -> httpx.Response:
                 ended = forward.ended()
                 if ended:
-                    raise CannotHappen(what, ended, context=self.report())
+                    forward.reopen()
+                    raise NotYet(ended)
                 return http.get(ready_path)
 
             with httpx.Client(base_url=forward.url, timeout=HTTP_REQUEST, transport=forward.transport,

@@ -9,7 +9,6 @@ import sys
 import threading
 from collections.abc import Callable
 from contextlib import contextmanager
-from dataclasses import dataclass
 
 from helpers.kube import children, observers
 from helpers.kube.cluster import ClusterTarget
@@ -43,14 +42,46 @@ def _drain(pipe, into: list[str]) -> None:
         into.append(line.rstrip("\n"))
 
 
-@dataclass(frozen=True)
 class Forward:
-    """A running `kubectl port-forward`: its local URL, and whether it has ended."""
+    """A running `kubectl port-forward` on one local port: its URL, whether it has ended, and
+    a way to start it again on the same port (the URL stays)."""
 
-    url: str
-    process: subprocess.Popen
-    output: list[str]
     transport = None  # httpx's own: the forward listens on a local port
+
+    def __init__(self, command: list[str], namespace: str, pod: str, port: int, context: Callable[[], str]):
+        self._command, self._namespace, self._pod, self._port = command, namespace, pod, port
+        self._context = context
+        self.process: subprocess.Popen | None = None
+        self.output: list[str] = []
+        self.url = f"http://127.0.0.1:{self._start(0)}"
+
+    def _start(self, local: int) -> int:
+        """Start kubectl forwarding local port `local` (0: one it picks) and wait until it
+        listens; the local port."""
+        observers.tell(observers.PORT_FORWARD, self._namespace, pod=self._pod, port=self._port)
+        self.output = output = []
+        self.process = process = children.popen(
+            [*self._command, f"{local or ''}:{self._port}"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            text=True, preexec_fn=_die_with_parent)
+        for pipe in (process.stdout, process.stderr):
+            threading.Thread(target=_drain, args=(pipe, output), daemon=True).start()
+        try:
+            wait_until(
+                f"kubectl port-forward to {self._namespace}/{self._pod}:{self._port} to listen",
+                lambda: (forwarded_port(output), process.poll()),
+                lambda seen: seen[0] is not None or seen[1] is not None,
+                PORT_FORWARD,
+                self._context,
+                show=lambda _: " | ".join(output) or "(no output)",
+            )
+            listening = forwarded_port(output)
+            if listening is None:
+                raise AssertionError(f"kubectl port-forward exited {process.returncode}: {' | '.join(output)}\n"
+                                     f"{self._context()}")
+        except BaseException:
+            self.stop()
+            raise
+        return listening
 
     def ended(self) -> str | None:
         """Why the forward no longer works (kubectl exited, as it does when the Pod's port
@@ -58,6 +89,15 @@ class Forward:
         if self.process.poll() is None:
             return None
         return f"kubectl port-forward exited {self.process.returncode}: {' | '.join(self.output[-3:])}"
+
+    def reopen(self) -> None:
+        """Start kubectl again on the same local port, once it ended."""
+        self.stop()
+        self._start(int(self.url.rsplit(":", 1)[1]))
+
+    def stop(self) -> None:
+        """End kubectl (if it still runs) and reap it."""
+        children.stop(self.process, grace=PORT_FORWARD_STOP)
 
 
 @contextmanager
@@ -67,26 +107,9 @@ def port_forward(target: ClusterTarget, namespace: str, pod: str, port: int, con
     `context` describes the Pod for failure messages.
     """
     command = [target.kubectl, *target.kubectl_flags(), "--namespace", namespace,
-               "port-forward", "--address", "127.0.0.1", f"pod/{pod}", f":{port}"]
-    observers.tell(observers.PORT_FORWARD, namespace, pod=pod, port=port)
-    process = children.popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                             preexec_fn=_die_with_parent)
-    output: list[str] = []
-    for pipe in (process.stdout, process.stderr):
-        threading.Thread(target=_drain, args=(pipe, output), daemon=True).start()
+               "port-forward", "--address", "127.0.0.1", f"pod/{pod}"]
+    forward = Forward(command, namespace, pod, port, context)
     try:
-        wait_until(
-            f"kubectl port-forward to {namespace}/{pod}:{port} to listen",
-            lambda: (forwarded_port(output), process.poll()),
-            lambda seen: seen[0] is not None or seen[1] is not None,
-            PORT_FORWARD,
-            context,
-            show=lambda _: " | ".join(output) or "(no output)",
-        )
-        local = forwarded_port(output)
-        if local is None:
-            raise AssertionError(f"kubectl port-forward exited {process.returncode}: {' | '.join(output)}\n"
-                                 f"{context()}")
-        yield Forward(f"http://127.0.0.1:{local}", process, output)
+        yield forward
     finally:
-        children.stop(process, grace=PORT_FORWARD_STOP)
+        forward.stop()
