@@ -51,9 +51,8 @@ class Forward:
     def __init__(self, command: list[str], namespace: str, pod: str, port: int, context: Callable[[], str]):
         self._command, self._namespace, self._pod, self._port = command, namespace, pod, port
         self._context = context
-        self.process: subprocess.Popen | None = None
-        self.output: list[str] = []
-        self.url = f"http://127.0.0.1:{self._start(0)}"
+        self._local = self._start(0)
+        self.url = f"http://127.0.0.1:{self._local}"
 
     def _start(self, local: int) -> int:
         """Start kubectl forwarding local port `local` (0: one it picks) and wait until it
@@ -93,7 +92,7 @@ class Forward:
     def reopen(self) -> None:
         """Start kubectl again on the same local port, once it ended."""
         self.stop()
-        self._start(int(self.url.rsplit(":", 1)[1]))
+        self._start(self._local)
 
     def stop(self) -> None:
         """End kubectl (if it still runs) and reap it."""
