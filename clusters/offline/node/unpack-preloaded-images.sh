@@ -6,9 +6,9 @@
 # static Pods unpack them meanwhile. An image that cannot be unpacked here is left to its
 # first container.
 set -u
-refs=$(ctr -n k8s.io images ls -q | grep -v -e '@' -e '^sha256:')
-for ref in $(grep /ptp-cni: <<<"$refs") $(grep -v -e /ptp-cni: -e ^registry.k8s.io/ <<<"$refs") \
-           $(grep ^registry.k8s.io/ <<<"$refs"); do
+cni=$(sed -n 's/^ *image: *//p' /kind/manifests/default-cni.yaml)  # the CNI image the node image names
+refs=$(ctr -n k8s.io images ls -q | grep -v -e '@' -e '^sha256:' -e "^$cni\$")
+for ref in $cni $(grep -v ^registry.k8s.io/ <<<"$refs") $(grep ^registry.k8s.io/ <<<"$refs"); do
   target=$(mktemp -d)
   if ctr -n k8s.io images mount "$ref" "$target" >/dev/null && ctr -n k8s.io images unmount --rm "$target" >/dev/null; then
     echo "unpacked $ref"
